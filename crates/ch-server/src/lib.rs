@@ -1,0 +1,198 @@
+//! The HTTP server: the JSON API under `/api/v1` (documented at `/api/openapi.json`), the
+//! server-rendered pages, health and metrics endpoints, and the background workers.
+//!
+//! Layers, outermost first: request id (set and propagated as `x-request-id`), tracing
+//! span with that id, metrics, timeout, body-size limit. Handlers are thin: they extract
+//! the [`auth::Caller`], ask the policy module through [`AppState::check`], call a
+//! service, and map errors through [`error::ApiError`]. No SQL and no access rule lives
+//! here.
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod demo;
+pub mod error;
+pub mod metrics;
+pub mod pages;
+pub mod ratelimit;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request};
+use ch_domain::Actor;
+use ch_identity::Identity;
+use ch_policy::{Action, Resource, authorize};
+use ch_store::Store;
+use ch_store::jobs::Clock;
+use ch_store::sealed::Sealer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// Settings the server needs (merged by the binary from flags, environment and file).
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Mark cookies `Secure` (leave on unless serving plain HTTP beyond localhost on purpose).
+    pub secure_cookies: bool,
+    /// Largest request body, bytes.
+    pub body_limit: usize,
+    /// Longest a request may take.
+    pub request_timeout: Duration,
+    /// Sign-in attempts per client address per minute.
+    pub login_per_minute: u32,
+    /// Requests per API token per second.
+    pub token_per_second: u32,
+    /// Background job workers in this process.
+    pub workers: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            secure_cookies: true,
+            body_limit: 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+            login_per_minute: 10,
+            token_per_second: 200,
+            workers: 2,
+        }
+    }
+}
+
+/// Shared state of the server.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: Store,
+    /// Identity service.
+    pub identity: Identity,
+    /// Sealed secrets.
+    pub sealer: Sealer,
+    /// Time.
+    pub clock: Clock,
+    /// Settings.
+    pub config: Arc<ServerConfig>,
+    /// Rate limiters.
+    pub limits: Arc<ratelimit::Limits>,
+    /// The OpenAPI document, built once.
+    pub openapi: Arc<utoipa::openapi::OpenApi>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// State over a store.
+    pub fn new(store: Store, sealer: Sealer, clock: Clock, config: ServerConfig) -> Result<Self, ch_identity::Error> {
+        let identity = Identity::new(store.clone())?;
+        let limits = Arc::new(ratelimit::Limits::new(&config));
+        let (_, openapi) = api::router().split_for_parts();
+        Ok(AppState { store, identity, sealer, clock, config: Arc::new(config), limits, openapi: Arc::new(openapi) })
+    }
+
+    /// Now, ms since the epoch.
+    pub fn now(&self) -> i64 {
+        (self.clock)()
+    }
+
+    /// Asks the policy module; the only way handlers decide access.
+    pub fn check(&self, actor: Option<&Actor>, action: Action, resource: &Resource) -> Result<(), error::ApiError> {
+        error::decided(authorize(actor, action, resource))
+    }
+}
+
+/// The whole application router.
+pub fn router(state: AppState) -> Router {
+    let x_request_id = HeaderName::from_static("x-request-id");
+    let (api, _) = api::router().split_for_parts();
+    Router::new()
+        .merge(api)
+        .merge(pages::router())
+        .merge(assets::router())
+        .merge(metrics::router())
+        .fallback(fallback)
+        .layer(DefaultBodyLimit::max(state.config.body_limit))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, state.config.request_timeout))
+        .layer(axum::middleware::from_fn(metrics::track))
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn fallback(uri: axum::http::Uri) -> error::ApiError {
+    error::ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", format!("no such route: {}", uri.path()))
+}
+
+/// Spawns the job workers and the maintenance scheduler; returns their handles.
+pub fn spawn_workers(
+    state: &AppState,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let mut handles = Vec::new();
+    let host = std::process::id();
+    for n in 0..state.config.workers {
+        let w = ch_store::jobs::Worker::new(state.store.clone(), format!("pid{host}-w{n}"), state.clock.clone())
+            .handle("maintenance.purge_sessions", purge_sessions_handler());
+        handles.push(tokio::spawn(w.run(shutdown.clone())));
+    }
+    // Hourly maintenance, enqueued once across all processes thanks to the dedupe key.
+    let (store, clock, mut sd) = (state.store.clone(), state.clock.clone(), shutdown);
+    handles.push(tokio::spawn(async move {
+        loop {
+            let now = clock();
+            let hour = now / 3_600_000;
+            let mut job = ch_store::jobs::NewJob::new("maintenance.purge_sessions", serde_json::json!({}), now);
+            job.dedupe_key = Some(format!("maintenance.purge_sessions:{hour}"));
+            let r = async {
+                let mut tx = store.begin().await?;
+                ch_store::jobs::enqueue(&mut tx, &job, now).await?;
+                tx.commit().await
+            }
+            .await;
+            if let Err(e) = r {
+                tracing::warn!(error = %e, "could not schedule maintenance");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(600)) => {}
+                _ = sd.changed() => break,
+            }
+        }
+    }));
+    handles
+}
+
+fn purge_sessions_handler() -> ch_store::jobs::Handler {
+    Arc::new(|ctx: ch_store::jobs::JobContext| {
+        Box::pin(async move {
+            let mut tx = ctx.store.begin().await.map_err(|e| e.to_string())?;
+            let n = ch_store::identity::purge_sessions(&mut tx, (ctx.clock)()).await.map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())?;
+            ctx.progress(serde_json::json!({"purged": n})).await.map_err(|e| e.to_string())?;
+            Ok(())
+        })
+    })
+}
+
+/// Serves until `shutdown` resolves, then drains in-flight requests.
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
