@@ -276,11 +276,8 @@ impl Scopes {
 impl FromStr for Scopes {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {
-        let mut v = s
-            .split([' ', ','])
-            .filter(|p| !p.is_empty())
-            .map(Scope::from_str)
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut v =
+            s.split([' ', ',']).filter(|p| !p.is_empty()).map(Scope::from_str).collect::<Result<Vec<_>, _>>()?;
         v.sort();
         v.dedup();
         Ok(Scopes(v))

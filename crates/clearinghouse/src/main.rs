@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 clean, 1 findings (a broken audit chain, for example), 2 errors.
 
+mod commands;
 mod config;
 mod env_vars;
 mod keys;
@@ -70,6 +71,14 @@ enum Command {
     /// Background jobs.
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// Compare package versions by an ecosystem's rules.
+    #[command(subcommand)]
+    Version(commands::version::VersionCommand),
+    /// Parse and score CVSS vectors (v2, v3.0, v3.1, v4.0).
+    Cvss(commands::cvss::CvssArgs),
+    /// Parse CPE names and match them against NVD applicability.
+    #[command(subcommand)]
+    Cpe(commands::cpe::CpeCommand),
 }
 
 #[derive(Debug, Args)]
@@ -291,6 +300,34 @@ fn init_logging(cfg: &Config) {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The commands over the pure crates need no configuration, database or runtime.
+    match cli.command {
+        Command::Version(cmd) => with_stdio(|out, input| commands::version::run(cmd, out, input)),
+        Command::Cvss(args) => with_stdio(|out, input| commands::cvss::run(args, out, input)),
+        Command::Cpe(cmd) => with_stdio(|out, input| commands::cpe::run(cmd, out, input)),
+        command => run_main(Cli { global: cli.global, command }),
+    }
+}
+
+fn with_stdio(f: impl FnOnce(&mut dyn Write, &mut dyn BufRead) -> anyhow::Result<i32>) -> ExitCode {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let code = match f(&mut out, &mut input) {
+        Ok(code) => u8::try_from(code).unwrap_or(2),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            2
+        }
+    };
+    if out.flush().is_err() {
+        return ExitCode::from(2);
+    }
+    ExitCode::from(code)
+}
+
+fn run_main(cli: Cli) -> ExitCode {
     let over = Overrides {
         listen: match &cli.command {
             Command::Serve(s) => s.listen.clone(),
@@ -426,6 +463,9 @@ async fn run(cmd: Command, cfg: Config) -> anyhow::Result<u8> {
         Command::Backup(b) => backup(cfg, b, out).await,
         Command::Restore(r) => restore(cfg, r, out).await,
         Command::Jobs(j) => jobs_cmd(cfg, j, out).await,
+        Command::Version(_) | Command::Cvss(_) | Command::Cpe(_) => {
+            bail!("internal: a pure command reached the database runner")
+        }
     }
 }
 
