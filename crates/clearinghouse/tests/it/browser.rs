@@ -1,0 +1,190 @@
+//! The pages in a real headless Chromium, driven over WebDriver (chromedriver): sign in,
+//! add a person to an organisation, see them listed, sign out. Screenshots go to
+//! `artifacts/`. `scripts/test` installs Debian's `chromium` and `chromium-driver`; without
+//! them this test fails (it is never skipped silently).
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use ch_testkit::each_backend;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+use crate::{Install, PASSWORD, Server, artifacts_dir, free_port};
+
+/// A chromedriver process, killed on drop.
+struct Driver {
+    child: Child,
+    url: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn which(name: &str, fallback: &str) -> anyhow::Result<String> {
+    for dir in std::env::var("PATH").unwrap_or_default().split(':').chain([fallback]) {
+        let p = std::path::Path::new(dir).join(name);
+        if p.is_file() {
+            return Ok(p.display().to_string());
+        }
+    }
+    bail!("{name} is not installed: run scripts/setup (Debian packages chromium and chromium-driver)")
+}
+
+async fn start_browser() -> anyhow::Result<(Driver, Client)> {
+    let chromedriver = which("chromedriver", "/usr/bin")?;
+    let chromium = which("chromium", "/usr/bin")?;
+    let port = free_port()?;
+    let child = Command::new(chromedriver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("starting chromedriver")?;
+    let profile = tempfile::tempdir()?;
+    let driver = Driver { child, url: format!("http://127.0.0.1:{port}"), _profile: profile };
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--no-first-run", "--window-size=1280,900",
+                format!("--user-data-dir={}", driver._profile.path().display()),
+            ]
+        }),
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&driver.url).await {
+            Ok(client) => return Ok((driver, client)),
+            // chromedriver takes a moment to listen.
+            Err(_) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(200)).await,
+            Err(e) => return Err(e).context("connecting to chromedriver"),
+        }
+    }
+}
+
+async fn fill(client: &Client, css: &str, value: &str) -> anyhow::Result<()> {
+    let el = client.find(Locator::Css(css)).await.with_context(|| format!("no {css}"))?;
+    el.clear().await?;
+    el.send_keys(value).await?;
+    Ok(())
+}
+
+/// Clicks a submit button and waits until the browser has loaded the next document.
+async fn submit(client: &Client, css: &str) -> anyhow::Result<()> {
+    let old = client.find(Locator::Css("html")).await?;
+    client.find(Locator::Css(css)).await.with_context(|| format!("no {css}"))?.click().await?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    // The old document's root goes stale once the new document replaces it.
+    while old.tag_name().await.is_ok() {
+        anyhow::ensure!(Instant::now() < deadline, "submitting {css}: no new page after 20 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("body")).await?;
+    Ok(())
+}
+
+async fn screenshot(client: &Client, name: &str) -> anyhow::Result<()> {
+    let png = client.screenshot().await?;
+    std::fs::write(artifacts_dir()?.join(name), png)?;
+    Ok(())
+}
+
+async fn body_text(client: &Client) -> anyhow::Result<String> {
+    Ok(client.find(Locator::Css("body")).await?.text().await?)
+}
+
+#[tokio::test]
+async fn sign_in_add_a_person_see_them_listed() {
+    each_backend(|db| async move {
+        let backend = db.backend;
+        let install = Install::new(db)?;
+        install.bootstrap()?;
+        // Default settings: cookies are Secure, which browsers accept on http://127.0.0.1.
+        let server = Server::start(&install, &[]).await?;
+        let (_driver, client) = start_browser().await?;
+        let result = async {
+            let base = &server.base;
+            // Anonymous visitors are sent to the sign-in page.
+            client.goto(&format!("{base}/admin/users")).await?;
+            let url = client.current_url().await?;
+            anyhow::ensure!(url.path() == "/login", "anonymous visit landed on {url}");
+
+            // A wrong password is refused with a message, nothing else.
+            fill(&client, "#email", "admin@clearinghouse.test").await?;
+            fill(&client, "#password", "not the password").await?;
+            submit(&client, "form[action='/login'] button[type=submit]").await?;
+            let text = body_text(&client).await?;
+            anyhow::ensure!(text.contains("Sign in"), "after a wrong password: {text}");
+            anyhow::ensure!(client.current_url().await?.path() == "/login");
+
+            fill(&client, "#email", "admin@clearinghouse.test").await?;
+            fill(&client, "#password", PASSWORD).await?;
+            submit(&client, "form[action='/login'] button[type=submit]").await?;
+            let url = client.current_url().await?;
+            if url.path() != "/admin/users" {
+                screenshot(&client, &format!("sign-in-failed-{backend}.png")).await?;
+                bail!("after sign-in (next=/admin/users): {url}: {}", body_text(&client).await?);
+            }
+
+            // Open the hospital and add a person.
+            client.goto(&format!("{base}/admin/organisations")).await?;
+            screenshot(&client, &format!("organisations-{backend}.png")).await?;
+            client.find(Locator::LinkText("Prairie County Hospital")).await?.click().await?;
+            fill(&client, "#display_name", "Dana Whitfield").await?;
+            fill(&client, "#email", "dana.whitfield@prairie-hospital.test").await?;
+            client.find(Locator::Css("#role option[value='operator']")).await?.click().await?;
+            fill(&client, "#password", "a long enough initial password").await?;
+            submit(&client, "form[action$='/users'] button[type=submit]").await?;
+            let text = body_text(&client).await?;
+            anyhow::ensure!(!text.contains("error"), "adding a person: {text}");
+
+            // They are listed on the people page.
+            client.goto(&format!("{base}/admin/users")).await?;
+            let rows = client.find_all(Locator::Css("table tbody tr")).await?;
+            let mut found = None;
+            for r in rows {
+                let t = r.text().await?;
+                if t.contains("dana.whitfield@prairie-hospital.test") {
+                    found = Some(t);
+                }
+            }
+            let row = found.context("the new person is not listed on /admin/users")?;
+            anyhow::ensure!(row.contains("Dana Whitfield") && row.contains("Prairie County Hospital"), "row: {row}");
+            anyhow::ensure!(row.contains("operator") && row.contains("active"), "row: {row}");
+            screenshot(&client, &format!("people-{backend}.png")).await?;
+
+            // The audit view shows who did it.
+            client.goto(&format!("{base}/admin/audit")).await?;
+            let text = body_text(&client).await?;
+            anyhow::ensure!(text.contains("user.create"), "audit page lacks user.create: {text}");
+            screenshot(&client, &format!("audit-{backend}.png")).await?;
+
+            // Sign out: the session ends and admin pages send us back to sign in.
+            submit(&client, "form[action='/logout'] button").await?;
+            client.goto(&format!("{base}/admin/users")).await?;
+            anyhow::ensure!(client.current_url().await?.path() == "/login", "still signed in after sign-out");
+            anyhow::Ok(())
+        }
+        .await;
+        let _ = client.close().await;
+        if let Err(e) = result {
+            bail!("{e:#}\nserver log:\n{}", server.log_text());
+        }
+        server.stop()?;
+        // The person was really stored: the CLI sees them.
+        let listed = install.ok(&["admin", "user", "list"], None)?;
+        anyhow::ensure!(listed.contains("dana.whitfield@prairie-hospital.test"), "CLI list: {listed}");
+        Ok(install.db)
+    })
+    .await;
+}
