@@ -632,7 +632,7 @@ async fn token_revoke(
 #[template(path = "audit.html")]
 struct AuditPage {
     nav: Nav,
-    entries: Vec<AuditEntryView>,
+    entries: Vec<(AuditEntryView, String)>,
     verify_ok: bool,
     verify_entries: u64,
     verify_head: String,
@@ -659,6 +659,18 @@ async fn audit(State(state): State<AppState>, caller: Caller, Query(q): Query<Au
     };
     let mut c = state.store.conn().await?;
     let entries = ch_store::audit::list(&mut c, &f).await?;
+    // People read e-mail addresses, not ids: `user:ID[/token:ID]` becomes `e-mail[ (API token)]`.
+    let emails: BTreeMap<String, String> =
+        ch_store::identity::list_users(&mut c, None).await?.into_iter().map(|u| (u.id.as_string(), u.email)).collect();
+    let who = |actor: &str| -> String {
+        let Some(rest) = actor.strip_prefix("user:") else { return actor.to_string() };
+        let (id, token) = rest.split_once("/token:").map_or((rest, false), |(id, _)| (id, true));
+        match emails.get(id) {
+            Some(e) if token => format!("{e} (API token)"),
+            Some(e) => e.clone(),
+            None => actor.to_string(),
+        }
+    };
     let (verify_ok, verify_entries, verify_head, verify_error) = match ch_store::audit::verify(&mut c).await {
         Ok((n, h)) => (true, n, h, String::new()),
         Err(e) => (false, 0, String::new(), e.to_string()),
@@ -679,7 +691,7 @@ async fn audit(State(state): State<AppState>, caller: Caller, Query(q): Query<Au
     let older = if entries.len() == 100 { entries.last().map(|e| e.seq) } else { None };
     Ok(AuditPage {
         nav: s.nav,
-        entries: entries.iter().map(AuditEntryView::from).collect(),
+        entries: entries.iter().map(|e| (AuditEntryView::from(e), who(&e.actor))).collect(),
         verify_ok,
         verify_entries,
         verify_head,

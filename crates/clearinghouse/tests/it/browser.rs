@@ -165,8 +165,16 @@ async fn sign_in_add_a_person_see_them_listed() {
 
             // The audit view shows who did it.
             client.goto(&format!("{base}/admin/audit")).await?;
-            let text = body_text(&client).await?;
-            anyhow::ensure!(text.contains("user.create"), "audit page lacks user.create: {text}");
+            let mut row = None;
+            for r in client.find_all(Locator::Css("table tbody tr")).await? {
+                let t = r.text().await?;
+                if t.contains("user.create") && t.contains("dana.whitfield") {
+                    row = Some(t);
+                }
+            }
+            let row = row.context("the audit page lacks the user.create entry")?;
+            // Who did it reads as the administrator's e-mail, and where from.
+            anyhow::ensure!(row.contains("admin@clearinghouse.test") && row.contains("127.0.0.1"), "audit row: {row}");
             screenshot(&client, &format!("audit-{backend}.png")).await?;
 
             // Sign out: the session ends and admin pages send us back to sign in.
