@@ -41,7 +41,7 @@ mod version;
 
 pub use applicability::{Applicability, CpeMatch, Evaluation, Node, Operator};
 pub use matching::{NameRelation, Relation};
-pub use name::{Attribute, Cpe, Part, Value};
+pub use name::{ATTRIBUTE_NAMES, Attribute, Cpe, Part, Value};
 pub use version::VendorVersion;
 
 /// The one error type of this crate.

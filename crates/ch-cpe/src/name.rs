@@ -12,7 +12,7 @@ use std::str::FromStr;
 use crate::Error;
 
 /// The attribute names, in binding order.
-pub(crate) const NAMES: [&str; 11] = [
+pub const ATTRIBUTE_NAMES: [&str; 11] = [
     "part",
     "vendor",
     "product",
@@ -345,7 +345,7 @@ impl Cpe {
         }
         let mut attributes: [Attribute; 11] = Default::default();
         for (i, (slot, raw)) in attributes.iter_mut().zip(parts.iter().skip(2)).enumerate() {
-            *slot = unbind_fs_value(s, NAMES.get(i).copied().unwrap_or("?"), raw)?;
+            *slot = unbind_fs_value(s, ATTRIBUTE_NAMES.get(i).copied().unwrap_or("?"), raw)?;
         }
         check_part(s, &attributes[0])?;
         Ok(Cpe { attributes })
@@ -373,12 +373,12 @@ impl Cpe {
                     ));
                 }
                 for (j, slot) in [5usize, 7, 8, 9, 10].into_iter().enumerate() {
-                    let name = NAMES.get(slot).copied().unwrap_or("?");
+                    let name = ATTRIBUTE_NAMES.get(slot).copied().unwrap_or("?");
                     attributes[slot] = unbind_uri_value(s, name, packed.get(j + 1).copied().unwrap_or(""))?;
                 }
             } else {
                 let slot = if i == 6 { 6 } else { i };
-                attributes[slot] = unbind_uri_value(s, NAMES.get(slot).copied().unwrap_or("?"), raw)?;
+                attributes[slot] = unbind_uri_value(s, ATTRIBUTE_NAMES.get(slot).copied().unwrap_or("?"), raw)?;
             }
         }
         check_part(s, &attributes[0])?;

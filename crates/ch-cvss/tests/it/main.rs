@@ -1,6 +1,8 @@
 //! Real-data conformance: every CVSS vector in the shared CVE and OSV data parses, and
 //! scores what the record states.
 
+mod reference;
+
 use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -8,7 +10,7 @@ use std::path::{Path, PathBuf};
 use ch_cvss::Cvss;
 use serde_json::Value;
 
-fn shared_data() -> PathBuf {
+pub(crate) fn shared_data() -> PathBuf {
     let dir = std::env::var_os("CLEARINGHOUSE_SHARED_DATA")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")));

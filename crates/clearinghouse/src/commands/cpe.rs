@@ -58,20 +58,7 @@ pub(crate) fn run(cmd: CpeCommand, out: &mut dyn Write, input: &mut dyn BufRead)
             let c: Cpe = args.name.parse()?;
             writeln!(out, "{}", c.to_formatted())?;
             writeln!(out, "{}", c.to_uri())?;
-            const NAMES: [&str; 11] = [
-                "part",
-                "vendor",
-                "product",
-                "version",
-                "update",
-                "edition",
-                "language",
-                "sw_edition",
-                "target_sw",
-                "target_hw",
-                "other",
-            ];
-            for (name, a) in NAMES.iter().zip(c.attributes()) {
+            for (name, a) in ch_cpe::ATTRIBUTE_NAMES.iter().zip(c.attributes()) {
                 let shown = match a {
                     ch_cpe::Attribute::Any => "ANY".to_owned(),
                     ch_cpe::Attribute::Na => "NA".to_owned(),
