@@ -175,3 +175,133 @@ mod laws {
         }
     }
 }
+
+/// `v` with its last run of digits moved by `delta` (`7.2.4` +1 -> `7.2.5`, `13.1-49.15`
+/// -1 -> `13.1-49.14`): the neighbour of a bound in the vendor's own numbering. `None` when
+/// there are no digits or the run would go below zero.
+fn neighbour(v: &str, delta: i64) -> Option<String> {
+    let end = v.rfind(|c: char| c.is_ascii_digit())? + 1;
+    let start = v[..end].rfind(|c: char| !c.is_ascii_digit()).map_or(0, |i| i + 1);
+    let n: i64 = v[start..end].parse().ok()?;
+    let m = n.checked_add(delta).filter(|m| *m >= 0)?;
+    // Keep zero padding (`020` -> `019`) so the width, which NVD data relies on, stays.
+    let width = end - start;
+    Some(format!("{}{:0width$}{}", &v[..start], m, &v[end..]))
+}
+
+/// The criterion's name with `version` in the version attribute.
+fn with_version(criteria: &Cpe, version: &str) -> Option<Cpe> {
+    let fs = criteria.to_formatted();
+    // Split on unescaped colons.
+    let mut parts = Vec::new();
+    let (mut cur, mut escaped) = (String::new(), false);
+    for ch in fs.chars() {
+        if ch == ':' && !escaped {
+            parts.push(std::mem::take(&mut cur));
+        } else {
+            cur.push(ch);
+        }
+        escaped = ch == '\\' && !escaped;
+    }
+    parts.push(cur);
+    let quoted: String = version
+        .chars()
+        .flat_map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { vec![c] } else { vec!['\\', c] })
+        .collect();
+    *parts.get_mut(5)? = quoted;
+    Cpe::parse_formatted(&parts.join(":")).ok()
+}
+
+/// For every version-bounded criterion in the NVD data, the versions at each bound and
+/// just outside (or inside) it get the answer the bound says, both for the criterion alone
+/// and, where it sits in a plain top-level OR node, for the whole statement.
+#[test]
+fn every_version_bound_is_exact() {
+    let (mut checked, mut criteria, mut skipped) = (0usize, 0usize, 0usize);
+    let mut failures = Vec::new();
+    for file in ["nvd-2.0-kev.jsonl.zst", "nvd-1.1-kev.jsonl.zst"] {
+        for rec in records(file) {
+            let Ok(a) = Applicability::from_json(&rec) else { continue };
+            let cve = id(&rec);
+            for node in &a.configurations {
+                let plain_or =
+                    matches!(node.operator, ch_cpe::Operator::Or) && !node.negate && node.children.is_empty();
+                for m in &node.matches {
+                    if !m.vulnerable {
+                        continue;
+                    }
+                    let (si, se, ei, ee) = (
+                        m.version_start_including.as_deref(),
+                        m.version_start_excluding.as_deref(),
+                        m.version_end_including.as_deref(),
+                        m.version_end_excluding.as_deref(),
+                    );
+                    if si.is_none() && se.is_none() && ei.is_none() && ee.is_none() {
+                        continue;
+                    }
+                    criteria += 1;
+                    // (version, expected) pairs implied by each bound on its own.
+                    let mut cases: Vec<(String, bool, &str)> = Vec::new();
+                    if let Some(b) = ei {
+                        cases.push((b.to_owned(), true, "at versionEndIncluding"));
+                        cases.extend(neighbour(b, 1).map(|v| (v, false, "just above versionEndIncluding")));
+                    }
+                    if let Some(b) = ee {
+                        cases.push((b.to_owned(), false, "at versionEndExcluding"));
+                        cases.extend(neighbour(b, -1).map(|v| (v, true, "just below versionEndExcluding")));
+                    }
+                    if let Some(b) = si {
+                        cases.push((b.to_owned(), true, "at versionStartIncluding"));
+                        cases.extend(neighbour(b, -1).map(|v| (v, false, "just below versionStartIncluding")));
+                    }
+                    if let Some(b) = se {
+                        cases.push((b.to_owned(), false, "at versionStartExcluding"));
+                        cases.extend(neighbour(b, 1).map(|v| (v, true, "just above versionStartExcluding")));
+                    }
+                    for (v, expect, what) in cases {
+                        let Some(target) = with_version(&m.criteria, &v) else {
+                            skipped += 1;
+                            continue;
+                        };
+                        // An inside probe must also fall inside the other bound (a one-version
+                        // range says nothing about this bound).
+                        let inside_other = |t: &Cpe| {
+                            let mut only_other = m.clone();
+                            match what {
+                                w if w.contains("End") => {
+                                    only_other.version_end_including = None;
+                                    only_other.version_end_excluding = None;
+                                }
+                                _ => {
+                                    only_other.version_start_including = None;
+                                    only_other.version_start_excluding = None;
+                                }
+                            }
+                            let any_bound = only_other.version_start_including.is_some()
+                                || only_other.version_start_excluding.is_some()
+                                || only_other.version_end_including.is_some()
+                                || only_other.version_end_excluding.is_some();
+                            !any_bound || only_other.matches(t)
+                        };
+                        if expect && !inside_other(&target) {
+                            skipped += 1;
+                            continue;
+                        }
+                        checked += 1;
+                        if m.matches(&target) != expect {
+                            failures
+                                .push(format!("{cve}: {} {what} {v}: expected {expect}", m.criteria.to_formatted()));
+                            continue;
+                        }
+                        if plain_or && expect && !a.affects(std::slice::from_ref(&target)).vulnerable {
+                            failures.push(format!("{cve}: statement does not follow its criterion at {v} ({what})"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("{criteria} bounded criteria, {checked} boundary probes checked, {skipped} skipped");
+    assert!(criteria > 500 && checked > 1000, "too little data: {criteria} criteria, {checked} probes");
+    assert!(failures.is_empty(), "{} wrong answers:\n{}", failures.len(), failures.join("\n"));
+}
