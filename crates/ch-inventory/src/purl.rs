@@ -177,12 +177,30 @@ pub fn purl_for(ecosystem: &str, name: &str, version: Option<&str>) -> Option<St
             purl.add_qualifier("distro", distro).ok()?;
         }
     }
-    Some(purl.to_string())
+    // Never hand out a purl we cannot read back as given (control characters in a name, a
+    // `/` in a version: found by the `inventory` fuzz target).
+    let text = purl.to_string();
+    parse_purl(&text).filter(|back| back.version.as_deref() == version).map(|_| text)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn odd_names_round_trip_or_are_refused() {
+        // Found by the `inventory` fuzz target: a control character in a name.
+        for (eco, name, version) in [
+            ("Packagist", "\u{FFFD}\u{1f}", "1.0.0"),
+            ("npm", "a\u{0}b", "1.0.0"),
+            ("npm", "\u{FFFD}?", "\u{FFFD}/\u{FFFD}"),
+        ] {
+            if let Some(purl) = purl_for(eco, name, Some(version)) {
+                let back = parse_purl(&purl).unwrap_or_else(|| panic!("{eco} {name:?} -> {purl} does not parse"));
+                assert_eq!(back.version.as_deref(), Some(version), "{purl}");
+            }
+        }
+    }
 
     #[test]
     fn round_trips() {

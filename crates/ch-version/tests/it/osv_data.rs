@@ -180,3 +180,18 @@ fn osv_linter_records() {
     }
     assert!(checked >= 8, "{checked}");
 }
+
+#[test]
+fn ghsa_sample() {
+    // GitHub's advisories over many ecosystems (npm, Maven, PyPI, Go, NuGet, RubyGems, ...).
+    let t = run("ghsa-sbom-sample.jsonl.zst");
+    assert_eq!(t.failures, Vec::<String>::new());
+    // Every range in the file was read (counted straight from the JSON).
+    let in_file: usize = records("ghsa-sbom-sample.jsonl.zst")
+        .iter()
+        .flat_map(|(_, v)| v["affected"].as_array().cloned().unwrap_or_default())
+        .map(|a| a["ranges"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(t.ranges.values().sum::<usize>(), in_file);
+    assert!(in_file > 0 && t.evaluations >= in_file, "{in_file} ranges, {} evaluations", t.evaluations);
+}
