@@ -80,6 +80,16 @@ pub enum Resource {
     Keys,
     /// The caller's own identity (`/api/v1/me`).
     OwnIdentity,
+    /// The knowledge base of public advisories (OSV, CVE, KEV and published cases). `open`
+    /// when the instance lets anyone read it, as the public OSV API does; otherwise any
+    /// signed-in person may.
+    KnowledgeBase {
+        /// Anonymous reads allowed.
+        open: bool,
+    },
+    /// Importing into the knowledge base and its configured sources (analysts,
+    /// administrators).
+    KnowledgeSources,
 }
 
 /// Why a request was refused. Stable, so the server can map it to a status and code.
@@ -112,7 +122,11 @@ impl Decision {
 /// Decides whether `actor` may do `action` to `resource`. Deny by default.
 pub fn authorize(actor: Option<&Actor>, action: Action, resource: &Resource) -> Decision {
     let Some(actor) = actor else {
-        return Decision::Refuse(Reason::Unauthenticated);
+        // The one thing anyone may do: read public advisories where the instance says so.
+        return match (resource, action) {
+            (Resource::KnowledgeBase { open: true }, Action::Read | Action::List) => Decision::Allow,
+            _ => Decision::Refuse(Reason::Unauthenticated),
+        };
     };
     let scope = action.needed_scope();
     if !actor.scopes.contains(scope) {
@@ -128,6 +142,9 @@ pub fn authorize(actor: Option<&Actor>, action: Action, resource: &Resource) -> 
     let allowed = match (resource, action) {
         (_, _) if admin => true,
         (Resource::OwnIdentity, Action::Read) => true,
+        (Resource::KnowledgeBase { .. }, Action::Read | Action::List) => true,
+        // Analysts curate the knowledge base: imports, syncs, sources.
+        (Resource::KnowledgeSources, _) => analyst,
         // Everyone may read their own organisation; analysts see all organisations,
         // because triage and routing need to know who is who.
         (Resource::Organisation(org), Action::Read) => own_org(org) || analyst,
@@ -193,6 +210,16 @@ mod tests {
             (Some(&admin), Action::Create, Resource::Users(b), true),
             (Some(&op), Action::Update, Resource::Keys, false),
             (Some(&op), Action::List, Resource::Jobs, false),
+            (None, Action::Read, Resource::KnowledgeBase { open: true }, true),
+            (None, Action::List, Resource::KnowledgeBase { open: true }, true),
+            (None, Action::Create, Resource::KnowledgeBase { open: true }, false),
+            (None, Action::Read, Resource::KnowledgeBase { open: false }, false),
+            (Some(&op_ro), Action::Read, Resource::KnowledgeBase { open: false }, true),
+            (Some(&op), Action::Create, Resource::KnowledgeBase { open: false }, false),
+            (Some(&op), Action::Create, Resource::KnowledgeSources, false),
+            (Some(&op), Action::List, Resource::KnowledgeSources, false),
+            (Some(&analyst), Action::Create, Resource::KnowledgeSources, true),
+            (Some(&admin), Action::Delete, Resource::KnowledgeSources, true),
         ];
         for (i, (who, action, res, ok)) in cases.into_iter().enumerate() {
             assert_eq!(authorize(who, action, &res).is_allow(), ok, "case {i}: {action:?} {res:?}");

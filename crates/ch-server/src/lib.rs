@@ -49,6 +49,13 @@ pub struct ServerConfig {
     pub token_per_second: u32,
     /// Background job workers in this process.
     pub workers: usize,
+    /// Anyone may read the knowledge base (advisories, the OSV API), as api.osv.dev;
+    /// otherwise only signed-in people.
+    pub public_knowledge: bool,
+    /// How often sources are synced (seconds; 0: never on a schedule).
+    pub sync_interval_secs: u64,
+    /// How often this process looks for knowledge-base changes other processes made.
+    pub follow_interval: Duration,
 }
 
 impl Default for ServerConfig {
@@ -60,6 +67,9 @@ impl Default for ServerConfig {
             login_per_minute: 10,
             token_per_second: 200,
             workers: 2,
+            public_knowledge: true,
+            sync_interval_secs: 0,
+            follow_interval: Duration::from_secs(2),
         }
     }
 }
@@ -81,6 +91,8 @@ pub struct AppState {
     pub limits: Arc<ratelimit::Limits>,
     /// The OpenAPI document, built once.
     pub openapi: Arc<utoipa::openapi::OpenApi>,
+    /// The knowledge base and its in-memory index.
+    pub knowledge: ch_knowledge::Knowledge,
 }
 
 impl std::fmt::Debug for AppState {
@@ -91,11 +103,31 @@ impl std::fmt::Debug for AppState {
 
 impl AppState {
     /// State over a store.
-    pub fn new(store: Store, sealer: Sealer, clock: Clock, config: ServerConfig) -> Result<Self, ch_identity::Error> {
+    pub fn new(
+        store: Store,
+        sealer: Sealer,
+        clock: Clock,
+        config: ServerConfig,
+        knowledge: ch_knowledge::Knowledge,
+    ) -> Result<Self, ch_identity::Error> {
         let identity = Identity::new(store.clone())?;
         let limits = Arc::new(ratelimit::Limits::new(&config));
         let (_, openapi) = api::router().split_for_parts();
-        Ok(AppState { store, identity, sealer, clock, config: Arc::new(config), limits, openapi: Arc::new(openapi) })
+        Ok(AppState {
+            store,
+            identity,
+            sealer,
+            clock,
+            config: Arc::new(config),
+            limits,
+            openapi: Arc::new(openapi),
+            knowledge,
+        })
+    }
+
+    /// The knowledge base as a policy resource (open or not, by configuration).
+    pub fn knowledge_resource(&self) -> Resource {
+        Resource::KnowledgeBase { open: self.config.public_knowledge }
     }
 
     /// Now, ms since the epoch.
@@ -144,8 +176,14 @@ pub fn spawn_workers(
     let host = std::process::id();
     for n in 0..state.config.workers {
         let w = ch_store::jobs::Worker::new(state.store.clone(), format!("pid{host}-w{n}"), state.clock.clone())
-            .handle("maintenance.purge_sessions", purge_sessions_handler());
+            .handle("maintenance.purge_sessions", purge_sessions_handler())
+            .handle(SYNC_JOB, sync_handler(state.knowledge.clone()));
         handles.push(tokio::spawn(w.run(shutdown.clone())));
+    }
+    // This process's index follows what other processes import.
+    handles.push(state.knowledge.spawn_follower(state.config.follow_interval, shutdown.clone()));
+    if state.config.sync_interval_secs > 0 {
+        handles.push(spawn_sync_schedule(state, shutdown.clone()));
     }
     // Hourly maintenance, enqueued once across all processes thanks to the dedupe key.
     let (store, clock, mut sd) = (state.store.clone(), state.clock.clone(), shutdown);
@@ -171,6 +209,70 @@ pub fn spawn_workers(
         }
     }));
     handles
+}
+
+/// The job kind that syncs every advisory source.
+pub const SYNC_JOB: &str = "knowledge.sync";
+
+/// Enqueues a sync every `sync_interval_secs`, once across all processes (dedupe key).
+fn spawn_sync_schedule(state: &AppState, mut sd: tokio::sync::watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    let (store, clock, every) = (state.store.clone(), state.clock.clone(), state.config.sync_interval_secs.max(60));
+    tokio::spawn(async move {
+        loop {
+            let now = clock();
+            let slot = now / (every as i64 * 1000);
+            let mut job = ch_store::jobs::NewJob::new(SYNC_JOB, serde_json::json!({"scheduled": true}), now);
+            job.dedupe_key = Some(format!("{SYNC_JOB}:{slot}"));
+            let r = async {
+                let mut tx = store.begin().await?;
+                ch_store::jobs::enqueue(&mut tx, &job, now).await?;
+                tx.commit().await
+            }
+            .await;
+            if let Err(e) = r {
+                tracing::warn!(error = %e, "could not schedule a knowledge sync");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(every.min(600))) => {}
+                _ = sd.changed() => break,
+            }
+        }
+    })
+}
+
+fn sync_handler(kb: ch_knowledge::Knowledge) -> ch_store::jobs::Handler {
+    Arc::new(move |ctx: ch_store::jobs::JobContext| {
+        let kb = kb.clone();
+        Box::pin(async move {
+            let client = ch_knowledge::sync::client().map_err(|e| e.to_string())?;
+            // Progress lands in the job row (read at /api/v1/jobs/{id}); writes are
+            // throttled to one per committed batch by the importer.
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<serde_json::Value>();
+            let progress_ctx = ctx.clone();
+            let pump = tokio::spawn(async move {
+                while let Some(p) = rx.recv().await {
+                    let _ = progress_ctx.progress(p).await;
+                }
+            });
+            let mut events = |e: ch_knowledge::ImportEvent| {
+                if let ch_knowledge::ImportEvent::Progress(p) = e {
+                    let _ = tx.send(serde_json::to_value(p).unwrap_or_default());
+                }
+            };
+            let reports = ch_knowledge::sync::sync_all(kb.store(), Some(&kb), &client, &ctx.clock, &mut events)
+                .await
+                .map_err(|e| e.to_string())?;
+            drop(tx);
+            let _ = pump.await;
+            ctx.progress(serde_json::to_value(&reports).unwrap_or_default()).await.map_err(|e| e.to_string())?;
+            let failed: Vec<&str> = reports
+                .iter()
+                .filter(|r| matches!(r.outcome, ch_knowledge::sync::SyncOutcome::Failed { .. }))
+                .map(|r| r.source.as_str())
+                .collect();
+            if failed.is_empty() { Ok(()) } else { Err(format!("sources failed: {}", failed.join(", "))) }
+        })
+    })
 }
 
 fn purge_sessions_handler() -> ch_store::jobs::Handler {

@@ -30,6 +30,7 @@ pub mod audit;
 pub mod backup;
 pub mod identity;
 pub mod jobs;
+pub mod knowledge;
 pub mod sealed;
 
 use std::ops::{Deref, DerefMut};

@@ -37,6 +37,12 @@ pub(crate) struct Config {
     pub(crate) workers: usize,
     /// Database pool size.
     pub(crate) max_connections: Option<u32>,
+    /// Anyone may read the knowledge base and use the OSV API (as api.osv.dev).
+    pub(crate) public_knowledge: bool,
+    /// Seconds between scheduled syncs of the advisory sources (0: only by hand).
+    pub(crate) sync_interval_secs: u64,
+    /// Seconds between checks for knowledge-base changes made by other server processes.
+    pub(crate) follow_interval_secs: u64,
 }
 
 impl Default for Config {
@@ -54,6 +60,9 @@ impl Default for Config {
             token_per_second: 200,
             workers: 2,
             max_connections: None,
+            public_knowledge: true,
+            sync_interval_secs: 0,
+            follow_interval_secs: 2,
         }
     }
 }
@@ -123,6 +132,9 @@ impl Config {
             login_per_minute: self.login_per_minute,
             token_per_second: self.token_per_second,
             workers: self.workers,
+            public_knowledge: self.public_knowledge,
+            sync_interval_secs: self.sync_interval_secs,
+            follow_interval: std::time::Duration::from_secs(self.follow_interval_secs.max(1)),
         }
     }
 }

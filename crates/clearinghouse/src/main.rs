@@ -79,6 +79,12 @@ enum Command {
     /// Parse CPE names and match them against NVD applicability.
     #[command(subcommand)]
     Cpe(commands::cpe::CpeCommand),
+    /// The knowledge base: import advisories, sync sources, status.
+    #[command(subcommand)]
+    Db(commands::db::DbCommand),
+    /// Benchmarks that print each figure beside its limit, measured in the same run.
+    #[command(subcommand)]
+    Bench(commands::bench::BenchCommand),
 }
 
 #[derive(Debug, Args)]
@@ -463,6 +469,13 @@ async fn run(cmd: Command, cfg: Config) -> anyhow::Result<u8> {
         Command::Backup(b) => backup(cfg, b, out).await,
         Command::Restore(r) => restore(cfg, r, out).await,
         Command::Jobs(j) => jobs_cmd(cfg, j, out).await,
+        Command::Db(d) => {
+            let store = open(&cfg).await?;
+            let code = commands::db::run(&store, d, out).await;
+            store.close().await;
+            code
+        }
+        Command::Bench(b) => commands::bench::run(b, out).await,
         Command::Version(_) | Command::Cvss(_) | Command::Cpe(_) => {
             bail!("internal: a pure command reached the database runner")
         }
@@ -474,7 +487,14 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<u8> {
     let (ring, source) = keys::load(&cfg.data_dir)?;
     let sealer = ch_store::sealed::Sealer::new(ring, keys::reload_hook(&source));
     let clock = ch_store::jobs::system_clock();
-    let state = ch_server::AppState::new(store.clone(), sealer, clock, cfg.server())?;
+    let started = std::time::Instant::now();
+    let knowledge = ch_knowledge::Knowledge::load(store.clone(), clock.clone()).await?;
+    tracing::info!(
+        records = knowledge.index().len(),
+        ms = started.elapsed().as_millis() as u64,
+        "knowledge index built"
+    );
+    let state = ch_server::AppState::new(store.clone(), sealer, clock, cfg.server(), knowledge)?;
     let mut c = store.conn().await?;
     let users = repo::count_users(&mut c).await?;
     drop(c);

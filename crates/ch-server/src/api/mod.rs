@@ -3,7 +3,9 @@
 //! authorisation test walks that list.
 
 mod admin;
+pub mod advisories;
 mod identity;
+pub mod osv;
 pub mod views;
 
 use axum::Json;
@@ -21,7 +23,7 @@ use crate::AppState;
 #[openapi(
     info(
         title = "Clearinghouse API",
-        description = "The AI cybersecurity clearinghouse: identity, audit, jobs (this version). \
+        description = "The AI cybersecurity clearinghouse: identity, audit, jobs, the knowledge base and the OSV API (this version). \
                        Authenticate with `Authorization: Bearer chk_...`; errors are `{code, message}`.",
         license(name = "Apache-2.0")
     ),
@@ -29,6 +31,8 @@ use crate::AppState;
     tags(
         (name = "identity", description = "Organisations, people, API tokens"),
         (name = "admin", description = "Audit log, jobs, keys"),
+        (name = "knowledge", description = "Advisories (OSV, CVE, KEV) merged by alias; sources and sync"),
+        (name = "osv", description = "The OSV API (api.osv.dev shapes), for existing OSV clients"),
         (name = "system", description = "Health and the API description")
     )
 )]
@@ -69,6 +73,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::retry_job))
         .routes(routes!(admin::cancel_job))
         .routes(routes!(admin::key_status))
+        .routes(routes!(advisories::list_advisories))
+        .routes(routes!(advisories::get_advisory))
+        .routes(routes!(advisories::knowledge_status))
+        .routes(routes!(advisories::put_source))
+        .routes(routes!(advisories::sync_now))
+        .routes(routes!(osv::query))
+        .routes(routes!(osv::querybatch))
+        .routes(routes!(osv::vuln))
         .route("/api/openapi.json", axum::routing::get(openapi_json))
         .route("/healthz", axum::routing::get(healthz))
         .route("/readyz", axum::routing::get(readyz))

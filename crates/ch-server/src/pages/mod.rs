@@ -17,6 +17,8 @@ use ch_store::identity as repo;
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
+mod advisories;
+
 use crate::AppState;
 use crate::api::views::{AuditEntryView, JobView, OrgView, TokenView};
 use crate::auth::{Caller, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
@@ -748,6 +750,8 @@ async fn job_retry(
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
+        .route("/advisories", get(advisories::list))
+        .route("/advisories/{id}", get(advisories::one))
         .route("/login", get(login_form).post(login_submit))
         .route("/logout", post(logout))
         .route("/tokens", get(tokens).post(token_create))

@@ -16,6 +16,9 @@ enum CrossOrg {
     Refused,
     /// The route only ever shows or changes the caller's own things (checked separately).
     OwnOnly,
+    /// Public knowledge (advisories, the OSV API): open to anyone on an open instance,
+    /// to signed-in people only on a closed one (checked in both settings).
+    Public,
 }
 
 struct Case {
@@ -54,6 +57,23 @@ fn table() -> BTreeMap<(&'static str, &'static str), Case> {
         (("post", "/api/v1/jobs/{id}/retry"), c(Refused, None)),
         (("post", "/api/v1/jobs/{id}/cancel"), c(Refused, None)),
         (("get", "/api/v1/keys"), c(Refused, None)),
+        (("get", "/api/v1/advisories"), c(Public, None)),
+        (("get", "/api/v1/advisories/{id}"), c(Public, None)),
+        (("get", "/api/v1/knowledge"), c(Refused, None)),
+        (
+            ("post", "/api/v1/knowledge/sources"),
+            c(Refused, Some(json!({"name": "osv-pypi", "url": "http://127.0.0.1:9/all.zip"}))),
+        ),
+        (("post", "/api/v1/knowledge/sync"), c(Refused, None)),
+        (
+            ("post", "/v1/query"),
+            c(Public, Some(json!({"package": {"name": "django", "ecosystem": "PyPI"}, "version": "3.2"}))),
+        ),
+        (
+            ("post", "/v1/querybatch"),
+            c(Public, Some(json!({"queries": [{"package": {"purl": "pkg:pypi/django@3.2"}}]}))),
+        ),
+        (("get", "/v1/vulns/{id}"), c(Public, None)),
     ])
 }
 
@@ -62,6 +82,19 @@ async fn every_route_refuses_anonymous_and_cross_organisation_access() {
     each_backend(|db| async move {
         let a = app(&db.store).await?;
         let w = &a.world;
+        // The same database served by an instance whose knowledge base is not public.
+        let closed = {
+            let sealer = ch_store::sealed::Sealer::new(ch_testkit::keyring()?, None);
+            let clock = ch_testkit::fixed_clock(ch_testkit::T0 + 1000);
+            let kb = ch_knowledge::Knowledge::load(db.store.clone(), clock.clone()).await?;
+            let config =
+                ch_server::ServerConfig { secure_cookies: false, public_knowledge: false, ..Default::default() };
+            ch_server::router(ch_server::AppState::new(db.store.clone(), sealer, clock, config, kb)?)
+        };
+        struct Closed {
+            router: axum::Router,
+        }
+        let closed = Closed { router: closed };
         // Objects of organisation A (and the clearinghouse) to aim at.
         let alice_token_id = {
             let mut c = db.store.conn().await?;
@@ -111,10 +144,28 @@ async fn every_route_refuses_anonymous_and_cross_organisation_access() {
         for ((method, path), case) in &t {
             let uri = fill(path);
             let m = method.to_uppercase();
-            // 1. Anonymous: 401 with our error shape.
+            // 1. Anonymous: 401 with our error shape (public knowledge: answered, not refused).
             let r = send(&a.router, api(&m, &uri, None, case.body.as_ref())).await?;
-            ensure!(r.status == 401, "{m} {path} anonymous: {} {}", r.status, r.text());
-            ensure!(r.json()?["code"] == "unauthenticated", "{m} {path}: {}", r.text());
+            if case.cross == CrossOrg::Public {
+                ensure!(
+                    r.status.is_success() || r.status == 404,
+                    "{m} {path} anonymous on an open instance: {} {}",
+                    r.status,
+                    r.text()
+                );
+                let r = send(&closed.router, api(&m, &uri, None, case.body.as_ref())).await?;
+                ensure!(r.status == 401, "{m} {path} anonymous on a closed instance: {} {}", r.status, r.text());
+                let r = send(&closed.router, api(&m, &uri, Some(&w.bob.token), case.body.as_ref())).await?;
+                ensure!(
+                    r.status.is_success() || r.status == 404,
+                    "{m} {path} signed in, closed instance: {} {}",
+                    r.status,
+                    r.text()
+                );
+            } else {
+                ensure!(r.status == 401, "{m} {path} anonymous: {} {}", r.status, r.text());
+                ensure!(r.json()?["code"] == "unauthenticated", "{m} {path}: {}", r.text());
+            }
             // 2. A bad token: 401.
             let r = send(&a.router, api(&m, &uri, Some("chk_not-a-real-token"), case.body.as_ref())).await?;
             ensure!(r.status == 401, "{m} {path} bad token: {}", r.status);
@@ -127,6 +178,9 @@ async fn every_route_refuses_anonymous_and_cross_organisation_access() {
                     r.status,
                     r.text()
                 ),
+                CrossOrg::Public => {
+                    ensure!(r.status.is_success() || r.status == 404, "{m} {path} public: {} {}", r.status, r.text())
+                }
                 CrossOrg::OwnOnly => {
                     ensure!(r.status.is_success(), "{m} {path} own: {} {}", r.status, r.text());
                     let text = r.text();
@@ -143,7 +197,10 @@ async fn every_route_refuses_anonymous_and_cross_organisation_access() {
             let uri = fill(path);
             let r = send(&a.router, api(&m, &uri, Some(&w.admin.token), case.body.as_ref())).await?;
             // Retrying a queued job and cancelling it twice are legitimately refused by state.
-            let ok = r.status.is_success() || (path.contains("/jobs/{id}/") && r.status == 404);
+            // Ids of advisories that do not exist are a 404, not a refusal.
+            let ok = r.status.is_success()
+                || (path.contains("/jobs/{id}/") && r.status == 404)
+                || (case.cross == CrossOrg::Public && path.ends_with("{id}") && r.status == 404);
             ensure!(ok, "{m} {path} as admin: {} {}", r.status, r.text());
         }
         Ok(db)

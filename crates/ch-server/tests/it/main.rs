@@ -2,6 +2,7 @@
 
 mod authz;
 mod input;
+mod knowledge;
 mod pages;
 
 use anyhow::Context;
@@ -28,7 +29,9 @@ pub(crate) async fn app(store: &Store) -> anyhow::Result<App> {
 pub(crate) async fn app_with(store: &Store, config: ServerConfig) -> anyhow::Result<App> {
     let world = World::create(store).await?;
     let sealer = ch_store::sealed::Sealer::new(keyring()?, None);
-    let state = AppState::new(store.clone(), sealer, fixed_clock(ch_testkit::T0 + 1000), config)?;
+    let clock = fixed_clock(ch_testkit::T0 + 1000);
+    let knowledge = ch_knowledge::Knowledge::load(store.clone(), clock.clone()).await?;
+    let state = AppState::new(store.clone(), sealer, clock, config, knowledge)?;
     Ok(App { router: ch_server::router(state.clone()), state, world })
 }
 

@@ -1,0 +1,334 @@
+//! Import: `ch-feed` records into the store, a batch per transaction.
+//!
+//! A reader thread pulls records from the feed, turns each into its store row (the OSV
+//! JSON, its digest, its keys) and hands batches to the writer over a small channel, so
+//! parsing and writing overlap. For each batch the writer reads the stored `(modified,
+//! digest)` of its ids, keeps only what is new or newer, writes it under the next change
+//! number and commits; then the in-process index takes the same advisories.
+//!
+//! Rules: the same `(id, origin)` twice keeps the newest `modified` (the first one on a
+//! tie, so re-runs are stable); a stored record is replaced only by a strictly newer one;
+//! KEV entries are replaced when their content changed.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ch_advisory::{Advisory, KevEntry};
+use ch_feed::{Feed, Item, Options};
+use ch_store::Store;
+use ch_store::jobs::Clock;
+use ch_store::knowledge::{self as kstore, AdvisoryRow, ImportRun, KevRow};
+
+use crate::rows::{advisory_row, kev_row};
+use crate::{Knowledge, Result};
+
+/// How to import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Records per transaction.
+    pub batch_size: usize,
+    /// Validate OSV records against the OSV schema (default on).
+    pub validate: bool,
+    /// Time of records that carry none (see `ch_feed::Options::time`).
+    pub time: Option<jiff::Timestamp>,
+    /// Name recorded for the run (defaults to the paths).
+    pub label: Option<String>,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions { batch_size: 2_000, validate: true, time: None, label: None }
+    }
+}
+
+/// Progress of an import.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportProgress {
+    /// Compressed bytes read.
+    pub bytes: u64,
+    /// Total bytes of the inputs.
+    pub total_bytes: u64,
+    /// Records read.
+    pub records: u64,
+    /// New advisories stored.
+    pub inserted: u64,
+    /// Advisories replaced by newer ones.
+    pub updated: u64,
+    /// Records found as stored.
+    pub unchanged: u64,
+    /// KEV entries stored or changed.
+    pub kev: u64,
+    /// Records skipped with an error.
+    pub errors: u64,
+}
+
+/// What the importer tells its caller as it goes.
+#[derive(Debug, Clone)]
+pub enum ImportEvent {
+    /// After each committed batch.
+    Progress(ImportProgress),
+    /// A record (or a file) that could not be read: where and why.
+    Error(String),
+}
+
+/// The outcome of an import.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportSummary {
+    /// The run id (in `import_runs`).
+    pub run_id: String,
+    /// Final counters.
+    pub progress: ImportProgress,
+    /// The first errors (at most 100), with their places.
+    pub errors: Vec<String>,
+    /// Change number of the last batch written (0 when nothing changed).
+    pub last_seq: i64,
+}
+
+impl ImportSummary {
+    /// New advisories.
+    pub fn changed(&self) -> u64 {
+        self.progress.inserted + self.progress.updated + self.progress.kev
+    }
+}
+
+/// Imports into the store only (the command line's `db import`: no server index here).
+pub async fn import_without_index(
+    store: &Store,
+    paths: &[PathBuf],
+    options: &ImportOptions,
+    clock: &Clock,
+    events: &mut (dyn FnMut(ImportEvent) + Send),
+) -> Result<ImportSummary> {
+    run(store, None, paths, options, clock, events).await
+}
+
+struct Prepared {
+    advisory: Arc<Advisory>,
+    row: AdvisoryRow,
+}
+
+enum Piece {
+    Advisory(Box<Prepared>),
+    Kev(Box<(KevEntry, KevRow)>),
+    Error(String),
+}
+
+struct Batch {
+    pieces: Vec<Piece>,
+    bytes: u64,
+    total: u64,
+    position: Option<String>,
+}
+
+const MAX_KEPT_ERRORS: usize = 100;
+
+pub(crate) async fn run(
+    store: &Store,
+    kb: Option<&Knowledge>,
+    paths: &[PathBuf],
+    options: &ImportOptions,
+    clock: &Clock,
+    events: &mut (dyn FnMut(ImportEvent) + Send),
+) -> Result<ImportSummary> {
+    let label = options
+        .label
+        .clone()
+        .unwrap_or_else(|| paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" "));
+    let mut run_row = ImportRun {
+        id: uuid::Uuid::now_v7().to_string(),
+        source: label,
+        state: "running".into(),
+        started_at: clock(),
+        detail: "[]".into(),
+        ..ImportRun::default()
+    };
+    {
+        let mut tx = store.begin().await?;
+        kstore::put_import_run(&mut tx, &run_row).await?;
+        tx.commit().await?;
+    }
+
+    let (tx_batches, mut rx_batches) = tokio::sync::mpsc::channel::<Batch>(2);
+    let feed_options = Options { validate: options.validate, time: options.time };
+    let batch_size = options.batch_size.max(1);
+    let paths_owned: Vec<PathBuf> = paths.to_vec();
+    let reader = std::thread::spawn(move || {
+        let mut feed = Feed::open(paths_owned, feed_options);
+        let mut pieces = Vec::with_capacity(batch_size);
+        let mut position = None;
+        while let Some(next) = feed.next() {
+            match next {
+                Ok(record) => {
+                    position = Some(record.source.to_string());
+                    match record.item {
+                        Item::Advisory(a) => {
+                            let row = advisory_row(&a);
+                            pieces.push(Piece::Advisory(Box::new(Prepared { advisory: Arc::new(*a), row })));
+                        }
+                        Item::Kev(k) => {
+                            let row = kev_row(&k);
+                            pieces.push(Piece::Kev(Box::new((k, row))));
+                        }
+                    }
+                }
+                Err(e) => pieces.push(Piece::Error(e.to_string())),
+            }
+            if pieces.len() >= batch_size {
+                let p = feed.progress();
+                let batch = Batch {
+                    pieces: std::mem::replace(&mut pieces, Vec::with_capacity(batch_size)),
+                    bytes: p.consumed,
+                    total: p.total,
+                    position: position.clone(),
+                };
+                if tx_batches.blocking_send(batch).is_err() {
+                    return;
+                }
+            }
+        }
+        let p = feed.progress();
+        let _ = tx_batches.blocking_send(Batch { pieces, bytes: p.consumed, total: p.total, position });
+    });
+
+    let mut progress = ImportProgress::default();
+    let mut kept_errors: Vec<String> = Vec::new();
+    let mut last_seq = 0;
+    let outcome: Result<()> = async {
+        while let Some(batch) = rx_batches.recv().await {
+            progress.bytes = batch.bytes;
+            progress.total_bytes = batch.total;
+            let seq = write_batch(store, kb, batch.pieces, clock, &mut progress, &mut kept_errors, events).await?;
+            if let Some(seq) = seq {
+                last_seq = seq;
+            }
+            run_row.records = progress.records as i64;
+            run_row.inserted = progress.inserted as i64;
+            run_row.updated = progress.updated as i64;
+            run_row.unchanged = progress.unchanged as i64;
+            run_row.errors = progress.errors as i64;
+            run_row.position = batch.position;
+            events(ImportEvent::Progress(progress));
+        }
+        Ok(())
+    }
+    .await;
+    drop(rx_batches);
+    let _ = tokio::task::spawn_blocking(move || reader.join()).await;
+
+    run_row.state = if outcome.is_ok() { "done".into() } else { "failed".into() };
+    run_row.finished_at = Some(clock());
+    run_row.detail = serde_json::to_string(&kept_errors).unwrap_or_else(|_| "[]".into());
+    let mut tx = store.begin().await?;
+    kstore::put_import_run(&mut tx, &run_row).await?;
+    tx.commit().await?;
+    outcome?;
+    Ok(ImportSummary { run_id: run_row.id, progress, errors: kept_errors, last_seq })
+}
+
+async fn write_batch(
+    store: &Store,
+    kb: Option<&Knowledge>,
+    pieces: Vec<Piece>,
+    clock: &Clock,
+    progress: &mut ImportProgress,
+    kept_errors: &mut Vec<String>,
+    events: &mut (dyn FnMut(ImportEvent) + Send),
+) -> Result<Option<i64>> {
+    // Newest per key within the batch; the first on a tie.
+    let mut advisories: Vec<Prepared> = Vec::new();
+    let mut slot: HashMap<(String, String), usize> = HashMap::new();
+    let mut kev: Vec<(KevEntry, KevRow)> = Vec::new();
+    let mut kev_slot: HashMap<String, usize> = HashMap::new();
+    for piece in pieces {
+        match piece {
+            Piece::Error(e) => {
+                progress.errors += 1;
+                if kept_errors.len() < MAX_KEPT_ERRORS {
+                    kept_errors.push(e.clone());
+                }
+                events(ImportEvent::Error(e));
+            }
+            Piece::Advisory(p) => {
+                progress.records += 1;
+                let key = (p.row.id.clone(), p.row.origin.clone());
+                match slot.get(&key).and_then(|&i| advisories.get_mut(i)) {
+                    Some(existing) => {
+                        progress.unchanged += 1;
+                        if p.row.modified > existing.row.modified {
+                            *existing = *p;
+                        }
+                    }
+                    None => {
+                        slot.insert(key, advisories.len());
+                        advisories.push(*p);
+                    }
+                }
+            }
+            Piece::Kev(kr) => {
+                let (k, row) = *kr;
+                progress.records += 1;
+                match kev_slot.get(&row.cve_id).and_then(|&i| kev.get_mut(i)) {
+                    Some(existing) => {
+                        progress.unchanged += 1;
+                        *existing = (k, row);
+                    }
+                    None => {
+                        kev_slot.insert(row.cve_id.clone(), kev.len());
+                        kev.push((k, row));
+                    }
+                }
+            }
+        }
+    }
+    if advisories.is_empty() && kev.is_empty() {
+        return Ok(None);
+    }
+
+    let mut tx = store.begin().await?;
+    let ids: Vec<&str> = advisories.iter().map(|p| p.row.id.as_str()).collect();
+    let stored = kstore::existing_advisories(&mut tx, &ids).await?;
+    let kev_ids: Vec<&str> = kev.iter().map(|k| k.1.cve_id.as_str()).collect();
+    let stored_kev = kstore::existing_kev(&mut tx, &kev_ids).await?;
+
+    let mut fresh: Vec<&Prepared> = Vec::new();
+    let mut replaced: Vec<(&str, &str)> = Vec::new();
+    for p in &advisories {
+        match stored.get(&(p.row.id.clone(), p.row.origin.clone())) {
+            None => {
+                progress.inserted += 1;
+                fresh.push(p);
+            }
+            Some((modified, digest)) if p.row.modified > *modified && *digest != p.row.digest => {
+                progress.updated += 1;
+                replaced.push((p.row.id.as_str(), p.row.origin.as_str()));
+                fresh.push(p);
+            }
+            Some(_) => progress.unchanged += 1,
+        }
+    }
+    let kev_changed: Vec<&(KevEntry, KevRow)> =
+        kev.iter().filter(|(_, row)| stored_kev.get(&row.cve_id) != Some(&row.digest)).collect();
+    progress.unchanged += (kev.len() - kev_changed.len()) as u64;
+    progress.kev += kev_changed.len() as u64;
+
+    if fresh.is_empty() && kev_changed.is_empty() {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    let seq = kstore::next_seq(&mut tx).await?;
+    let now = clock();
+    kstore::delete_advisories(&mut tx, &replaced).await?;
+    let rows: Vec<AdvisoryRow> = fresh.iter().map(|p| p.row.clone()).collect();
+    kstore::insert_advisories(&mut tx, &rows, seq, now).await?;
+    let kev_rows: Vec<KevRow> = kev_changed.iter().map(|k| k.1.clone()).collect();
+    kstore::put_kev(&mut tx, &kev_rows, seq, now).await?;
+    tx.commit().await?;
+
+    if let Some(kb) = kb {
+        let advisories: Vec<Arc<Advisory>> = fresh.iter().map(|p| p.advisory.clone()).collect();
+        let kev: Vec<KevEntry> = kev_changed.iter().map(|k| k.0.clone()).collect();
+        kb.apply_committed(seq, advisories, kev).await?;
+    }
+    Ok(Some(seq))
+}

@@ -1,0 +1,633 @@
+//! The knowledge base's tables: advisories, their aliases and lookup keys, the CISA KEV
+//! catalogue, advisory sources and import runs.
+//!
+//! Invariants:
+//! * one advisory row per `(id, origin)`; its alias, package and product rows are written
+//!   and deleted with it, in the same transaction;
+//! * every batch of changes takes the next `kb_state.seq` and stamps its rows with it, so
+//!   a reader that remembers the last `seq` it saw finds exactly what changed since
+//!   ([`changed_advisories`], [`changed_kev`]);
+//! * writes are multi-row `INSERT`s of at most [`MAX_BINDS`] bound values (both backends'
+//!   limits are far above it), so an import costs a few statements per batch, not one per
+//!   row.
+
+use std::collections::HashMap;
+
+use sqlx::AnyConnection;
+
+use crate::{Result, Tx};
+
+/// Most values bound in one statement.
+pub const MAX_BINDS: usize = 4_000;
+
+/// An advisory as written to the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdvisoryRow {
+    /// Advisory id.
+    pub id: String,
+    /// `osv`, `nvd` or `cve5`.
+    pub origin: String,
+    /// The format it was read from (`ch_advisory::Format::name`).
+    pub source_format: String,
+    /// `modified`, ms since the epoch.
+    pub modified: i64,
+    /// `published`, ms.
+    pub published: Option<i64>,
+    /// `withdrawn`, ms.
+    pub withdrawn: Option<i64>,
+    /// Summary.
+    pub summary: Option<String>,
+    /// Severity word of the highest score.
+    pub severity: Option<String>,
+    /// The highest score (stored in tenths: both backends keep integers exactly).
+    pub score: Option<f64>,
+    /// The record marks itself known exploited.
+    pub exploited: bool,
+    /// The OSV record (JSON), with the clearinghouse extension.
+    pub record: String,
+    /// SHA-256 of `record`, hex.
+    pub digest: String,
+    /// Aliases.
+    pub aliases: Vec<String>,
+    /// (ecosystem, normalised name) of every affected package.
+    pub packages: Vec<(String, String)>,
+    /// (vendor, product), normalised, of every affected product.
+    pub products: Vec<(String, String)>,
+}
+
+/// A stored advisory record, as read back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredAdvisory {
+    /// Advisory id.
+    pub id: String,
+    /// Origin.
+    pub origin: String,
+    /// Source format name.
+    pub source_format: String,
+    /// The OSV record JSON.
+    pub record: String,
+    /// Change number.
+    pub seq: i64,
+}
+
+/// A KEV entry as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KevRow {
+    /// CVE id.
+    pub cve_id: String,
+    /// `vendorProject`.
+    pub vendor: String,
+    /// `product`.
+    pub product: String,
+    /// `vulnerabilityName`.
+    pub name: String,
+    /// `dateAdded` (YYYY-MM-DD).
+    pub date_added: String,
+    /// `dueDate`.
+    pub due_date: String,
+    /// Known ransomware campaign use.
+    pub ransomware: bool,
+    /// The entry as JSON.
+    pub record: String,
+    /// SHA-256 of `record`.
+    pub digest: String,
+}
+
+/// Takes the next change number (in the caller's transaction: on PostgreSQL the row lock
+/// orders concurrent importers).
+pub async fn next_seq(tx: &mut Tx) -> Result<i64> {
+    let (seq,): (i64,) = sqlx::query_as("UPDATE kb_state SET seq = seq + 1 WHERE singleton = 1 RETURNING seq")
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(seq)
+}
+
+/// The last change number.
+pub async fn current_seq(c: &mut AnyConnection) -> Result<i64> {
+    let (seq,): (i64,) = sqlx::query_as("SELECT seq FROM kb_state WHERE singleton = 1").fetch_one(c).await?;
+    Ok(seq)
+}
+
+fn placeholders(rows: usize, cols: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 5);
+    let mut n = 1;
+    for r in 0..rows {
+        if r > 0 {
+            s.push(',');
+        }
+        s.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                s.push(',');
+            }
+            s.push('$');
+            s.push_str(&n.to_string());
+            n += 1;
+        }
+        s.push(')');
+    }
+    s
+}
+
+fn in_list(start: usize, n: usize) -> String {
+    (start..start + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
+}
+
+/// `(modified, digest)` of the stored records among `ids` (every origin).
+pub async fn existing_advisories(
+    c: &mut AnyConnection,
+    ids: &[&str],
+) -> Result<HashMap<(String, String), (i64, String)>> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(MAX_BINDS) {
+        let sql =
+            format!("SELECT id, origin, modified, digest FROM advisories WHERE id IN ({})", in_list(1, chunk.len()));
+        let mut q = sqlx::query_as::<_, (String, String, i64, String)>(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for (id, origin, modified, digest) in q.fetch_all(&mut *c).await? {
+            out.insert((id, origin), (modified, digest));
+        }
+    }
+    Ok(out)
+}
+
+/// Deletes records and their alias, package and product rows.
+pub async fn delete_advisories(tx: &mut Tx, keys: &[(&str, &str)]) -> Result<()> {
+    for (id, origin) in keys {
+        for table in ["advisory_aliases", "affected_packages", "affected_products", "advisories"] {
+            let sql = format!("DELETE FROM {table} WHERE id = $1 AND origin = $2");
+            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(*id).bind(*origin).execute(&mut **tx).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn insert_many<T>(
+    tx: &mut Tx,
+    head: &str,
+    cols: usize,
+    rows: &[T],
+    bind: impl for<'q> Fn(
+        sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+        &'q T,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+) -> Result<()> {
+    let per = (MAX_BINDS / cols).max(1);
+    for chunk in rows.chunks(per) {
+        let sql = format!("{head} VALUES {}", placeholders(chunk.len(), cols));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for row in chunk {
+            q = bind(q, row);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Inserts records (none of them stored: delete replaced ones first) with change number
+/// `seq`.
+pub async fn insert_advisories(tx: &mut Tx, rows: &[AdvisoryRow], seq: i64, now_ms: i64) -> Result<()> {
+    insert_many(
+        tx,
+        "INSERT INTO advisories (id, origin, source_format, modified, published, withdrawn, summary, severity, score_tenths, \
+         exploited, record, digest, seq, imported_at)",
+        14,
+        rows,
+        |q, r| {
+            q.bind(&r.id)
+                .bind(&r.origin)
+                .bind(&r.source_format)
+                .bind(r.modified)
+                .bind(r.published)
+                .bind(r.withdrawn)
+                .bind(r.summary.as_deref())
+                .bind(r.severity.as_deref())
+                .bind(r.score.map(|s| (s * 10.0).round() as i64))
+                .bind(i64::from(r.exploited))
+                .bind(&r.record)
+                .bind(&r.digest)
+                .bind(seq)
+                .bind(now_ms)
+        },
+    )
+    .await?;
+    let mut aliases: Vec<(&str, &str, &str)> = Vec::new();
+    let mut packages: Vec<(&str, &str, &str, &str)> = Vec::new();
+    let mut products: Vec<(&str, &str, &str, &str)> = Vec::new();
+    for r in rows {
+        let mut seen = std::collections::HashSet::new();
+        aliases.extend(
+            r.aliases
+                .iter()
+                .filter(|a| seen.insert(a.as_str()))
+                .map(|a| (a.as_str(), r.id.as_str(), r.origin.as_str())),
+        );
+        let mut seen = std::collections::HashSet::new();
+        packages.extend(
+            r.packages
+                .iter()
+                .filter(|p| seen.insert((p.0.as_str(), p.1.as_str())))
+                .map(|(e, n)| (e.as_str(), n.as_str(), r.id.as_str(), r.origin.as_str())),
+        );
+        let mut seen = std::collections::HashSet::new();
+        products.extend(
+            r.products
+                .iter()
+                .filter(|p| seen.insert((p.0.as_str(), p.1.as_str())))
+                .map(|(v, p)| (v.as_str(), p.as_str(), r.id.as_str(), r.origin.as_str())),
+        );
+    }
+    insert_many(tx, "INSERT INTO advisory_aliases (alias, id, origin)", 3, &aliases, |q, r| {
+        q.bind(r.0).bind(r.1).bind(r.2)
+    })
+    .await?;
+    insert_many(tx, "INSERT INTO affected_packages (ecosystem, name, id, origin)", 4, &packages, |q, r| {
+        q.bind(r.0).bind(r.1).bind(r.2).bind(r.3)
+    })
+    .await?;
+    insert_many(tx, "INSERT INTO affected_products (vendor, product, id, origin)", 4, &products, |q, r| {
+        q.bind(r.0).bind(r.1).bind(r.2).bind(r.3)
+    })
+    .await?;
+    Ok(())
+}
+
+/// Digests of the stored KEV entries among `cve_ids`.
+pub async fn existing_kev(c: &mut AnyConnection, cve_ids: &[&str]) -> Result<HashMap<String, String>> {
+    let mut out = HashMap::with_capacity(cve_ids.len());
+    for chunk in cve_ids.chunks(MAX_BINDS) {
+        let sql = format!("SELECT cve_id, digest FROM kev_entries WHERE cve_id IN ({})", in_list(1, chunk.len()));
+        let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        out.extend(q.fetch_all(&mut *c).await?);
+    }
+    Ok(out)
+}
+
+/// Writes KEV entries (replacing stored ones of the same CVE id) with change number `seq`.
+pub async fn put_kev(tx: &mut Tx, rows: &[KevRow], seq: i64, now_ms: i64) -> Result<()> {
+    for chunk in rows.chunks(MAX_BINDS) {
+        let ids: Vec<&str> = chunk.iter().map(|r| r.cve_id.as_str()).collect();
+        let sql = format!("DELETE FROM kev_entries WHERE cve_id IN ({})", in_list(1, ids.len()));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in &ids {
+            q = q.bind(*id);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    insert_many(
+        tx,
+        "INSERT INTO kev_entries (cve_id, vendor, product, name, date_added, due_date, ransomware, record, digest, seq, \
+         imported_at)",
+        11,
+        rows,
+        |q, r| {
+            q.bind(&r.cve_id)
+                .bind(&r.vendor)
+                .bind(&r.product)
+                .bind(&r.name)
+                .bind(&r.date_added)
+                .bind(&r.due_date)
+                .bind(i64::from(r.ransomware))
+                .bind(&r.record)
+                .bind(&r.digest)
+                .bind(seq)
+                .bind(now_ms)
+        },
+    )
+    .await
+}
+
+type StoredRow = (String, String, String, String, i64);
+
+fn stored(r: StoredRow) -> StoredAdvisory {
+    StoredAdvisory { id: r.0, origin: r.1, source_format: r.2, record: r.3, seq: r.4 }
+}
+
+/// Advisory records written after change `since` (all of them for `0`), in change order.
+pub async fn changed_advisories(c: &mut AnyConnection, since: i64) -> Result<Vec<StoredAdvisory>> {
+    let rows: Vec<StoredRow> = sqlx::query_as(
+        "SELECT id, origin, source_format, record, seq FROM advisories WHERE seq > $1 ORDER BY seq, id, origin",
+    )
+    .bind(since)
+    .fetch_all(c)
+    .await?;
+    Ok(rows.into_iter().map(stored).collect())
+}
+
+/// KEV entries (JSON) written after change `since`.
+pub async fn changed_kev(c: &mut AnyConnection, since: i64) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT record FROM kev_entries WHERE seq > $1 ORDER BY seq, cve_id")
+        .bind(since)
+        .fetch_all(c)
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Records affecting any of `keys` (ecosystem, normalised name) or any of `products`
+/// (vendor, product): what an offline scan of an inventory needs, without reading the
+/// rest of the knowledge base.
+pub async fn records_for(
+    c: &mut AnyConnection,
+    keys: &[(String, String)],
+    products: &[(String, String)],
+) -> Result<Vec<StoredAdvisory>> {
+    let mut wanted: Vec<(String, String)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (table, a, b, list) in
+        [("affected_packages", "ecosystem", "name", keys), ("affected_products", "vendor", "product", products)]
+    {
+        // Look up by the second column (indexed), then filter: one statement per chunk.
+        for chunk in list.chunks(MAX_BINDS) {
+            let names: Vec<&str> = chunk.iter().map(|k| k.1.as_str()).collect();
+            let sql = format!("SELECT {a}, {b}, id, origin FROM {table} WHERE {b} IN ({})", in_list(1, names.len()));
+            let mut q = sqlx::query_as::<_, (String, String, String, String)>(sqlx::AssertSqlSafe(sql));
+            for n in &names {
+                q = q.bind(*n);
+            }
+            let want: std::collections::HashSet<(&str, &str)> =
+                chunk.iter().map(|k| (k.0.as_str(), k.1.as_str())).collect();
+            for (x, y, id, origin) in q.fetch_all(&mut *c).await? {
+                let base = x.split(':').next().unwrap_or(&x);
+                if (want.contains(&(x.as_str(), y.as_str())) || want.contains(&(base, y.as_str())))
+                    && seen.insert((id.clone(), origin.clone()))
+                {
+                    wanted.push((id, origin));
+                }
+            }
+        }
+    }
+    records_by_key(c, &wanted).await
+}
+
+/// The records with these `(id, origin)` keys.
+pub async fn records_by_key(c: &mut AnyConnection, keys: &[(String, String)]) -> Result<Vec<StoredAdvisory>> {
+    let mut out = Vec::with_capacity(keys.len());
+    let ids: Vec<&str> = {
+        let mut v: Vec<&str> = keys.iter().map(|k| k.0.as_str()).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let want: std::collections::HashSet<(&str, &str)> = keys.iter().map(|k| (k.0.as_str(), k.1.as_str())).collect();
+    for chunk in ids.chunks(MAX_BINDS) {
+        let sql = format!(
+            "SELECT id, origin, source_format, record, seq FROM advisories WHERE id IN ({}) ORDER BY id, origin",
+            in_list(1, chunk.len())
+        );
+        let mut q = sqlx::query_as::<_, StoredRow>(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(&mut *c).await? {
+            if want.contains(&(r.0.as_str(), r.1.as_str())) {
+                out.push(stored(r));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// KEV entries (JSON) for these CVE ids.
+pub async fn kev_for(c: &mut AnyConnection, cve_ids: &[&str]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for chunk in cve_ids.chunks(MAX_BINDS) {
+        let sql = format!("SELECT record FROM kev_entries WHERE cve_id IN ({})", in_list(1, chunk.len()));
+        let mut q = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        out.extend(q.fetch_all(&mut *c).await?.into_iter().map(|r| r.0));
+    }
+    Ok(out)
+}
+
+/// Counts for status lines: advisories, withdrawn ones, KEV entries, newest `modified`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    /// Advisory records.
+    pub advisories: i64,
+    /// Withdrawn records.
+    pub withdrawn: i64,
+    /// KEV entries.
+    pub kev: i64,
+    /// Newest `modified` (ms), if any.
+    pub last_modified: Option<i64>,
+    /// Change number.
+    pub seq: i64,
+}
+
+/// Counts.
+pub async fn counts(c: &mut AnyConnection) -> Result<Counts> {
+    let (advisories, withdrawn, last_modified): (i64, i64, Option<i64>) = sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN withdrawn IS NULL THEN 0 ELSE 1 END), 0), MAX(modified) FROM advisories",
+    )
+    .fetch_one(&mut *c)
+    .await?;
+    let (kev,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM kev_entries").fetch_one(&mut *c).await?;
+    let seq = current_seq(c).await?;
+    Ok(Counts { advisories, withdrawn, kev, last_modified, seq })
+}
+
+/// An advisory source: a URL synced on a schedule with conditional requests.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AdvisorySource {
+    /// Unique name.
+    pub name: String,
+    /// URL of an OSV zip export, a CVE record feed, the KEV JSON, ...
+    pub url: String,
+    /// The `ETag` of the last body imported.
+    pub etag: Option<String>,
+    /// The `Last-Modified` of the last body imported.
+    pub last_modified: Option<String>,
+    /// Last check, ms.
+    pub checked_at: Option<i64>,
+    /// Last time a new body was imported, ms.
+    pub changed_at: Option<i64>,
+    /// `imported`, `not_modified` or `failed`.
+    pub status: Option<String>,
+    /// What happened, in words.
+    pub detail: Option<String>,
+}
+
+type SourceRow =
+    (String, String, Option<String>, Option<String>, Option<i64>, Option<i64>, Option<String>, Option<String>);
+
+/// Adds a source, or changes the URL of one of that name (forgetting its validators).
+pub async fn put_source(tx: &mut Tx, name: &str, url: &str, now_ms: i64) -> Result<()> {
+    sqlx::query("DELETE FROM advisory_sources WHERE name = $1").bind(name).execute(&mut **tx).await?;
+    sqlx::query("INSERT INTO advisory_sources (name, url, created_at) VALUES ($1, $2, $3)")
+        .bind(name)
+        .bind(url)
+        .bind(now_ms)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Removes a source.
+pub async fn remove_source(tx: &mut Tx, name: &str) -> Result<()> {
+    let r = sqlx::query("DELETE FROM advisory_sources WHERE name = $1").bind(name).execute(&mut **tx).await?;
+    crate::expect_one(r, "advisory source")
+}
+
+/// Every source, by name.
+pub async fn list_sources(c: &mut AnyConnection) -> Result<Vec<AdvisorySource>> {
+    let rows: Vec<SourceRow> = sqlx::query_as(
+        "SELECT name, url, etag, last_modified, checked_at, changed_at, status, detail FROM advisory_sources ORDER BY name",
+    )
+    .fetch_all(c)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AdvisorySource {
+            name: r.0,
+            url: r.1,
+            etag: r.2,
+            last_modified: r.3,
+            checked_at: r.4,
+            changed_at: r.5,
+            status: r.6,
+            detail: r.7,
+        })
+        .collect())
+}
+
+/// Records the outcome of a sync of `name`. Validators are replaced only when given
+/// (a new body was imported).
+pub async fn record_sync(
+    tx: &mut Tx,
+    name: &str,
+    validators: Option<(Option<&str>, Option<&str>)>,
+    status: &str,
+    detail: &str,
+    now_ms: i64,
+) -> Result<()> {
+    let r = match validators {
+        Some((etag, last_modified)) => {
+            sqlx::query(
+                "UPDATE advisory_sources SET etag = $2, last_modified = $3, checked_at = $4, changed_at = $4, \
+                 status = $5, detail = $6 WHERE name = $1",
+            )
+            .bind(name)
+            .bind(etag)
+            .bind(last_modified)
+            .bind(now_ms)
+            .bind(status)
+            .bind(detail)
+            .execute(&mut **tx)
+            .await?
+        }
+        None => {
+            sqlx::query("UPDATE advisory_sources SET checked_at = $2, status = $3, detail = $4 WHERE name = $1")
+                .bind(name)
+                .bind(now_ms)
+                .bind(status)
+                .bind(detail)
+                .execute(&mut **tx)
+                .await?
+        }
+    };
+    crate::expect_one(r, "advisory source")
+}
+
+/// An import run's counters, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ImportRun {
+    /// Run id.
+    pub id: String,
+    /// What was imported (paths or source name).
+    pub source: String,
+    /// `running`, `done`, `failed`.
+    pub state: String,
+    /// Started, ms.
+    pub started_at: i64,
+    /// Finished, ms.
+    pub finished_at: Option<i64>,
+    /// Records read.
+    pub records: i64,
+    /// New records stored.
+    pub inserted: i64,
+    /// Records replaced by a newer `modified`.
+    pub updated: i64,
+    /// Records already stored as they are (or older).
+    pub unchanged: i64,
+    /// Records skipped with an error.
+    pub errors: i64,
+    /// The place of the last record committed (resume point, for people).
+    pub position: Option<String>,
+    /// The first errors (JSON list of `{source, reason}`).
+    pub detail: String,
+}
+
+/// Records a run (insert or update by id).
+pub async fn put_import_run(tx: &mut Tx, r: &ImportRun) -> Result<()> {
+    sqlx::query("DELETE FROM import_runs WHERE id = $1").bind(&r.id).execute(&mut **tx).await?;
+    sqlx::query(
+        "INSERT INTO import_runs (id, source, state, started_at, finished_at, records, inserted, updated, unchanged, \
+         errors, position, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(&r.id)
+    .bind(&r.source)
+    .bind(&r.state)
+    .bind(r.started_at)
+    .bind(r.finished_at)
+    .bind(r.records)
+    .bind(r.inserted)
+    .bind(r.updated)
+    .bind(r.unchanged)
+    .bind(r.errors)
+    .bind(r.position.as_deref())
+    .bind(&r.detail)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+type RunRow = (String, String, String, i64, Option<i64>, i64, i64, i64, i64, i64, Option<String>, String);
+
+/// The latest runs, newest first.
+pub async fn list_import_runs(c: &mut AnyConnection, limit: i64) -> Result<Vec<ImportRun>> {
+    let rows: Vec<RunRow> = sqlx::query_as(
+        "SELECT id, source, state, started_at, finished_at, records, inserted, updated, unchanged, errors, position, \
+         detail FROM import_runs ORDER BY started_at DESC, id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(c)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ImportRun {
+            id: r.0,
+            source: r.1,
+            state: r.2,
+            started_at: r.3,
+            finished_at: r.4,
+            records: r.5,
+            inserted: r.6,
+            updated: r.7,
+            unchanged: r.8,
+            errors: r.9,
+            position: r.10,
+            detail: r.11,
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholder_shapes() {
+        let cases = [((1, 1), "($1)"), ((2, 2), "($1,$2),($3,$4)"), ((1, 3), "($1,$2,$3)")];
+        for ((rows, cols), want) in cases {
+            assert_eq!(placeholders(rows, cols), want);
+        }
+        assert_eq!(in_list(3, 2), "$3,$4");
+    }
+}
