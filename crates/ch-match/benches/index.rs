@@ -99,11 +99,7 @@ fn sample_queries(index: &Index, advisories: &[Arc<Advisory>], n: usize) -> Vec<
         }
     }
     let step = (all.len() / n).max(1);
-    all.into_iter()
-        .step_by(step)
-        .filter(|(e, name, v)| index.query_package(e, name, Some(v)).is_ok())
-        .take(n)
-        .collect()
+    all.into_iter().step_by(step).filter(|(e, name, v)| index.query_package(e, name, Some(v)).is_ok()).take(n).collect()
 }
 
 fn inventory(queries: &[(String, String, String)], products: &[(String, String, String)], n: usize) -> Vec<Component> {

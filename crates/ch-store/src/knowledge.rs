@@ -392,6 +392,24 @@ pub async fn records_by_key(c: &mut AnyConnection, keys: &[(String, String)]) ->
     Ok(out)
 }
 
+/// Every record (any origin) whose id is one of `ids`: the other records of a flaw, found
+/// through the aliases of the ones already read (their scores and KEV marking count).
+pub async fn records_with_ids(c: &mut AnyConnection, ids: &[&str]) -> Result<Vec<StoredAdvisory>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(MAX_BINDS) {
+        let sql = format!(
+            "SELECT id, origin, source_format, record, seq FROM advisories WHERE id IN ({}) ORDER BY id, origin",
+            in_list(1, chunk.len())
+        );
+        let mut q = sqlx::query_as::<_, StoredRow>(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        out.extend(q.fetch_all(&mut *c).await?.into_iter().map(stored));
+    }
+    Ok(out)
+}
+
 /// KEV entries (JSON) for these CVE ids.
 pub async fn kev_for(c: &mut AnyConnection, cve_ids: &[&str]) -> Result<Vec<String>> {
     let mut out = Vec::new();

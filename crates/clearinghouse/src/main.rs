@@ -82,6 +82,9 @@ enum Command {
     /// The knowledge base: import advisories, sync sources, status.
     #[command(subcommand)]
     Db(commands::db::DbCommand),
+    /// Scan lockfiles, SBOMs, package databases and product lists against the local
+    /// knowledge base. Exit 0 clean, 1 vulnerabilities found, 2 errors.
+    Scan(commands::scan::ScanArgs),
     /// Benchmarks that print each figure beside its limit, measured in the same run.
     #[command(subcommand)]
     Bench(commands::bench::BenchCommand),
@@ -476,6 +479,7 @@ async fn run(cmd: Command, cfg: Config) -> anyhow::Result<u8> {
             code
         }
         Command::Bench(b) => commands::bench::run(b, out).await,
+        Command::Scan(s) => commands::scan::run(s, &cfg.data_dir, out).await,
         Command::Version(_) | Command::Cvss(_) | Command::Cpe(_) => {
             bail!("internal: a pure command reached the database runner")
         }

@@ -5,4 +5,5 @@ pub(crate) mod bench;
 pub(crate) mod cpe;
 pub(crate) mod cvss;
 pub(crate) mod db;
+pub(crate) mod scan;
 pub(crate) mod version;

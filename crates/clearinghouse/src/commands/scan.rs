@@ -1,0 +1,324 @@
+//! `clearinghouse scan`: inventories (lockfiles, SBOMs, package databases, product lists)
+//! against a local knowledge base, for CI pipelines and air-gapped sites.
+//!
+//! The local database is a Clearinghouse data directory filled by `db import`. A scan
+//! reads only what its components need: the `affected_packages` / `affected_products`
+//! keys (indexed columns) name the records, only those are parsed, and a small in-memory
+//! `ch-match` index over them answers exactly as the server's full index does. Nothing
+//! is re-parsed per run beyond that, so start-up costs milliseconds, not a database load.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use ch_advisory::Advisory;
+use ch_inventory::Component;
+use ch_scan::{
+    DatabaseInfo, Finding, KnownExploited, Location, OutputFormat, Package, ScanReport, Severity, SeverityWord,
+    Target, TargetError,
+};
+use clap::Args;
+
+/// Arguments of `scan`.
+#[derive(Debug, Args)]
+pub(crate) struct ScanArgs {
+    /// Files or directories (walked with .gitignore respected; known inventory file names only).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// The local knowledge base: a data directory filled by `clearinghouse db import`
+    /// (default: the global --data-dir).
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Output: table, json, sarif, markdown or cyclonedx.
+    #[arg(long, default_value = "table")]
+    format: String,
+    /// Exit 1 only for findings at or above this severity (low, medium, high, critical).
+    #[arg(long)]
+    fail_on: Option<String>,
+    /// Ignore file (TOML [[ignore]] entries with id, reason, optional package and until);
+    /// default `.clearinghouse-ignore.toml` in the current directory when it exists.
+    #[arg(long)]
+    ignore_file: Option<PathBuf>,
+    /// Read every file as this inventory format (default: detected from name and content).
+    #[arg(long)]
+    input_format: Option<String>,
+    /// /etc/os-release of the system whose package database (dpkg status, apk installed) is scanned.
+    #[arg(long)]
+    os_release: Option<PathBuf>,
+    /// Write the report here instead of standard output.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+}
+
+/// SBOMs go by many names (`bom.1.4.json`, `app.cdx.json`, `x.spdx.json`): in a walked
+/// directory such a file is read when its content is an SBOM, and passed over otherwise.
+fn sbom_like(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    let ext_ok = [".json", ".xml", ".spdx", ".yaml", ".yml"].iter().any(|e| n.ends_with(e));
+    ext_ok && ["bom", "spdx", ".cdx."].iter().any(|h| n.contains(h))
+}
+
+/// Files to read: explicit files as given (`true`: errors count); directories walked for
+/// known inventory names (`false`: an SBOM-like name that is not an inventory is passed over).
+fn collect(paths: &[PathBuf], errors: &mut Vec<TargetError>) -> Vec<(PathBuf, bool)> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_file() {
+            out.push((p.clone(), true));
+        } else if p.is_dir() {
+            let walker = ignore::WalkBuilder::new(p).hidden(true).git_ignore(true).require_git(false).build();
+            let mut found: Vec<PathBuf> = walker
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+                .map(|e| e.into_path())
+                .filter(|f| {
+                    f.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| ch_inventory::detect_by_name(n).is_some() || sbom_like(n))
+                })
+                .collect();
+            found.sort();
+            for f in found {
+                let by_name = f.file_name().and_then(|n| n.to_str()).and_then(ch_inventory::detect_by_name).is_some();
+                out.push((f, by_name));
+            }
+        } else {
+            errors.push(TargetError { path: p.display().to_string(), message: "no such file or directory".into() });
+        }
+    }
+    out
+}
+
+fn severity_of(a: &Advisory, flaw: Option<&ch_match::FlawView>) -> Option<Severity> {
+    let top = flaw.and_then(|f| f.max_severity.clone()).or_else(|| a.max_severity().cloned())?;
+    let word = match top.severity? {
+        ch_cvss::Severity::None => SeverityWord::None,
+        ch_cvss::Severity::Low => SeverityWord::Low,
+        ch_cvss::Severity::Medium => SeverityWord::Medium,
+        ch_cvss::Severity::High => SeverityWord::High,
+        ch_cvss::Severity::Critical => SeverityWord::Critical,
+        _ => return None,
+    };
+    Some(Severity { word, score: top.value, vector: top.is_cvss().then(|| top.vector.clone()) })
+}
+
+/// Lookup keys of components: (ecosystem, normalised name) and (vendor, product).
+fn keys_of(components: &[Component]) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    let mut packages: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut products: BTreeSet<(String, String)> = BTreeSet::new();
+    for c in components {
+        if let Some(purl) = c.purl.as_deref().and_then(|p| p.parse::<ch_purl::Purl>().ok())
+            && let Ok(osv) = purl.to_osv()
+        {
+            let family = osv.ecosystem.name();
+            packages.insert((family.to_owned(), ch_advisory::normalise_name(family, &osv.name)));
+        }
+        if let Some(eco) = &c.ecosystem {
+            let family = eco.split(':').next().unwrap_or(eco);
+            packages.insert((family.to_owned(), ch_advisory::normalise_name(eco, &c.name)));
+        }
+        if let Some((v, p)) = c.cpe.as_deref().and_then(|s| ch_cpe::Cpe::parse_formatted(s).ok()).and_then(|c| c.vendor_product())
+        {
+            products.insert(ch_knowledge::product_key(&v, &p));
+        }
+        if let Some(p) = &c.product {
+            let vendor = c.vendor.clone().unwrap_or_default();
+            products.insert(ch_knowledge::product_key(&vendor, p));
+        }
+    }
+    (packages.into_iter().collect(), products.into_iter().collect())
+}
+
+/// Runs a scan; returns the exit code.
+pub(crate) async fn run(args: ScanArgs, data_dir: &Path, out: &mut dyn Write) -> anyhow::Result<u8> {
+    let format: OutputFormat = args.format.parse().map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+    let fail_on: Option<SeverityWord> =
+        args.fail_on.as_deref().map(str::parse).transpose().map_err(|e| anyhow::anyhow!("--fail-on: {e}"))?;
+    let input_format: Option<ch_inventory::Format> = args
+        .input_format
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--input-format: {e}"))?;
+    let ignore = {
+        let path = args.ignore_file.clone().or_else(|| {
+            let d = PathBuf::from(".clearinghouse-ignore.toml");
+            d.is_file().then_some(d)
+        });
+        match path {
+            Some(p) => {
+                let text = fs_err::read_to_string(&p)?;
+                Some(ch_scan::parse_ignore_file(&text, &p.display().to_string()).map_err(|e| anyhow::anyhow!("{e}"))?)
+            }
+            None => None,
+        }
+    };
+    let os_release = args.os_release.as_ref().map(fs_err::read_to_string).transpose()?;
+
+    // The local database: must exist (a scan never creates an empty one and reports "clean").
+    let db_dir = args.db.clone().unwrap_or_else(|| data_dir.to_path_buf());
+    let db_file = db_dir.join("clearinghouse.db");
+    anyhow::ensure!(
+        db_file.is_file(),
+        "{}: no knowledge base here; fill one with `clearinghouse --data-dir {} db import ...`",
+        db_file.display(),
+        db_dir.display()
+    );
+    let store = ch_store::Store::connect_with(&format!("sqlite://{}?mode=ro", db_file.display()), Some(2))
+        .await
+        .with_context(|| format!("opening {}", db_file.display()))?;
+
+    // Read the inventories.
+    let mut errors: Vec<TargetError> = Vec::new();
+    let files = collect(&args.paths, &mut errors);
+    let mut targets: Vec<Target> = Vec::new();
+    let mut components: Vec<Component> = Vec::new();
+    let mut component_file: Vec<String> = Vec::new();
+    for (f, must) in &files {
+        let shown = f.display().to_string();
+        let bytes = match fs_err::read(f) {
+            Ok(b) => b,
+            Err(e) => {
+                errors.push(TargetError { path: shown, message: e.to_string() });
+                continue;
+            }
+        };
+        let name = f.file_name().and_then(|n| n.to_str()).unwrap_or(&shown).to_owned();
+        match ch_lockfile::read_with_os_release(&bytes, &name, input_format, os_release.as_deref()) {
+            Ok(inv) => {
+                targets.push(Target {
+                    path: shown.clone(),
+                    format: inv.format.as_str().to_owned(),
+                    components: inv.components.len(),
+                    warnings: inv.warnings.iter().map(|w| w.message.clone()).collect(),
+                });
+                for c in inv.components {
+                    components.push(c);
+                    component_file.push(shown.clone());
+                }
+            }
+            Err(ch_inventory::Error::Undetected { .. }) if !must => {}
+            Err(e) => errors.push(TargetError { path: shown, message: e.to_string() }),
+        }
+    }
+
+    // Only the records these components can hit.
+    let (package_keys, product_keys) = keys_of(&components);
+    let mut conn = store.conn().await?;
+    let stored = ch_store::knowledge::records_for(&mut conn, &package_keys, &product_keys).await?;
+    let counts = ch_store::knowledge::counts(&mut conn).await?;
+    let mut index = ch_match::Index::new();
+    let mut cves: BTreeSet<String> = BTreeSet::new();
+    let mut aliases: BTreeSet<String> = BTreeSet::new();
+    let have: BTreeSet<(String, String)> = stored.iter().map(|s| (s.id.clone(), s.origin.clone())).collect();
+    for s in &stored {
+        let a = ch_knowledge::read_stored(s)?;
+        aliases.extend(a.aliases.iter().cloned());
+        index.upsert(Arc::new(a));
+    }
+    // The other records of the same flaws (a CVE record's score, a KEV marking).
+    let alias_list: Vec<&str> = aliases.iter().map(String::as_str).collect();
+    for s in ch_store::knowledge::records_with_ids(&mut conn, &alias_list).await? {
+        if !have.contains(&(s.id.clone(), s.origin.clone())) {
+            index.upsert(Arc::new(ch_knowledge::read_stored(&s)?));
+        }
+    }
+    for (_, a) in index.records() {
+        cves.extend(a.ids().filter(|i| i.starts_with("CVE-")).map(str::to_owned));
+    }
+    let cve_list: Vec<&str> = cves.iter().map(String::as_str).collect();
+    for k in ch_store::knowledge::kev_for(&mut conn, &cve_list).await? {
+        if let Ok(entry) = ch_advisory::KevEntry::from_json_slice(k.as_bytes()) {
+            index.upsert_kev(entry);
+        }
+    }
+    drop(conn);
+    store.close().await;
+
+    let matched = index.match_components(&components);
+    let mut findings: Vec<Finding> = Vec::new();
+    for m in &matched.matches {
+        let Some(c) = components.get(m.component) else { continue };
+        let file = component_file.get(m.component).cloned().unwrap_or_default();
+        for hit in &m.hits {
+            let a = &hit.advisory;
+            let flaw = index.flaw(&a.id);
+            let exploited = flaw.as_ref().and_then(|f| f.exploited.clone()).or_else(|| a.exploited.clone());
+            let mut aliases: Vec<String> = flaw
+                .as_ref()
+                .map(|f| f.ids.iter().filter(|i| **i != a.id).cloned().collect())
+                .unwrap_or_else(|| a.aliases.clone());
+            aliases.sort();
+            findings.push(Finding {
+                package: Package {
+                    name: c.name.clone(),
+                    version: c.version.clone().unwrap_or_default(),
+                    ecosystem: c.ecosystem.clone(),
+                    purl: c.purl.clone(),
+                    cpe: c.cpe.clone(),
+                    vendor: c.vendor.clone(),
+                    product: c.product.clone(),
+                    location: Location { path: file.clone(), line: c.origin.line, pointer: c.origin.pointer.clone() },
+                    direct: match c.dependency {
+                        ch_inventory::Dependency::Direct => Some(true),
+                        ch_inventory::Dependency::Transitive => Some(false),
+                        ch_inventory::Dependency::Unknown => None,
+                    },
+                },
+                advisory_id: a.id.clone(),
+                aliases,
+                summary: a.summary.clone().or_else(|| {
+                    a.details.as_deref().and_then(|d| d.lines().find(|l| !l.trim().is_empty())).map(str::to_owned)
+                }),
+                severity: severity_of(a, flaw.as_ref()),
+                known_exploited: exploited.map(|e| KnownExploited {
+                    date_added: e.date_added.map(|d| d.to_string()),
+                    due_date: e.due_date.map(|d| d.to_string()),
+                    ransomware: e.known_ransomware_campaign_use,
+                    required_action: e.required_action.clone(),
+                }),
+                fixed_versions: hit.fixed.clone(),
+                remedy: hit.remedy.clone(),
+                references: a.references.iter().map(|r| r.url.clone()).collect(),
+                cwes: a.cwes.clone(),
+                ignored: None,
+            });
+        }
+    }
+    for s in &matched.skipped {
+        if let Some(t) = component_file.get(s.component).and_then(|f| targets.iter_mut().find(|t| t.path == *f)) {
+            t.warnings.push(format!("not checked: {}", s.reason));
+        }
+    }
+
+    let now = jiff::Timestamp::now();
+    let mut report = ScanReport {
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        scanned_at: now,
+        database: DatabaseInfo {
+            advisories: u64::try_from(counts.advisories).unwrap_or(0),
+            last_modified: counts.last_modified.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()),
+            source: format!("local {}", db_dir.display()),
+        },
+        targets,
+        errors,
+        findings,
+    };
+    if let Some(ig) = &ignore {
+        let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+        for w in ig.apply(&mut report, today) {
+            eprintln!("warning: {w}");
+        }
+    }
+    let text = ch_scan::render(&report, format).map_err(|e| anyhow::anyhow!("{e}"))?;
+    match &args.output {
+        Some(p) => fs_err::write(p, text.as_bytes())?,
+        None => out.write_all(text.as_bytes())?,
+    }
+    for e in &report.errors {
+        eprintln!("error: {}: {}", e.path, e.message);
+    }
+    Ok(ch_scan::exit_code(&report, fail_on))
+}
