@@ -196,3 +196,55 @@ async fn sign_in_add_a_person_see_them_listed() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn advisories_show_the_kev_flag_and_merged_aliases() {
+    each_backend(|db| async move {
+        let backend = db.backend;
+        let install = Install::new(db)?;
+        let data = std::env::var_os("CLEARINGHOUSE_SHARED_DATA")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
+        let rustsec = data.join("osv/rustsec.jsonl.zst").display().to_string();
+        let kev = data.join("kev/known_exploited_vulnerabilities.json").display().to_string();
+        install.ok(&["db", "import", &rustsec, &kev], None)?;
+        let server = Server::start(&install, &[]).await?;
+        let (_driver, client) = start_browser().await?;
+        let result = async {
+            let base = &server.base;
+            // Anyone may read advisories (the knowledge base is public by default).
+            client.goto(&format!("{base}/advisories/RUSTSEC-2023-0060")).await?;
+            let text = body_text(&client).await?;
+            screenshot(&client, &format!("advisory-kev-{backend}.png")).await?;
+            anyhow::ensure!(text.contains("Known to be exploited"), "no KEV callout: {text}");
+            // One flaw, all its ids: the CVE, and the sister RustSec record through it.
+            anyhow::ensure!(text.contains("CVE-2023-4863") && text.contains("RUSTSEC-2023-0061"), "ids: {text}");
+            anyhow::ensure!(text.contains("libwebp-sys2"), "affected package: {text}");
+            let kev_badge = client.find(Locator::Css(".kev-card .badge.kev")).await?.text().await?;
+            anyhow::ensure!(kev_badge == "KEV");
+
+            // The list, known exploited only, searched by the CVE id.
+            client.goto(&format!("{base}/advisories")).await?;
+            fill(&client, "input[name=q]", "CVE-2023-4863").await?;
+            submit(&client, "form.filters button[type=submit]").await?;
+            let rows = client.find_all(Locator::Css("table.advisories tbody tr")).await?;
+            anyhow::ensure!(rows.len() == 2, "expected the two RustSec records, got {} rows", rows.len());
+            for r in rows {
+                let t = r.text().await?;
+                anyhow::ensure!(t.contains("KEV") && t.contains("CVE-2023-4863"), "row: {t}");
+            }
+            screenshot(&client, &format!("advisories-search-{backend}.png")).await?;
+            client.goto(&format!("{base}/advisories?known_exploited=true")).await?;
+            screenshot(&client, &format!("advisories-kev-{backend}.png")).await?;
+            anyhow::Ok(())
+        }
+        .await;
+        let _ = client.close().await;
+        if let Err(e) = result {
+            bail!("{e:#}\nserver log:\n{}", server.log_text());
+        }
+        server.stop()?;
+        Ok(install.db)
+    })
+    .await;
+}

@@ -4,6 +4,7 @@
 
 mod browser;
 mod cli;
+mod scan;
 
 use std::io::Write;
 use std::net::TcpListener;
