@@ -22,7 +22,7 @@
 //! let store = ch_store::Store::connect("sqlite:///tmp/kb.db").await?;
 //! let kb = Knowledge::load(store, ch_store::jobs::system_clock()).await?;
 //! let summary = kb.import(&["../shared/data/osv/pypa.jsonl.zst".into()], &ImportOptions::default(), &mut |_| {}).await?;
-//! println!("{} new advisories", summary.inserted);
+//! println!("{} new advisories", summary.progress.inserted);
 //! let hits = kb.index().query_package("PyPI", "django", Some("3.2.0"))?;
 //! # let _ = hits; Ok(()) }
 //! ```

@@ -3,7 +3,9 @@
 //! - `build/all-osv`: an index from every OSV set (PyPA, RustSec, AlmaLinux, Bitnami, the
 //!   GHSA sample, and the converted Node.js WG, FriendsOfPHP and Victims records), from
 //!   advisories already parsed: the build alone is timed.
-//! - `query/package-single`, `query/product-single`, `query/cpe-single`: one lookup.
+//! - `query/package-single`, `query/product-single`, `query/cpe-single`,
+//!   `query/product-single-cisco-ios`: one lookup (the last against the largest CPE
+//!   statements in the data).
 //! - `query/package-batch-1000`: 1,000 (ecosystem, name, version) lookups sampled from
 //!   the records (range events and listed versions: hits and misses).
 //! - `match/components-5000`: a synthetic inventory of 5,000 components (purls,
@@ -152,6 +154,8 @@ fn bench(c: &mut Criterion) {
         .collect();
     let components = inventory(&queries, &products, 5_000);
     let matched = full.match_components(&components);
+    let ios = full.query_product("Cisco", "IOS", "15.2(4)M");
+    eprintln!("cisco ios 15.2(4)M: {} hits", ios.len());
     eprintln!(
         "inventory: {} components, {} matched, {} skipped, {} hits",
         components.len(),
@@ -169,6 +173,10 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("cpe-single", |b| {
         b.iter(|| black_box(full.query_cpe(black_box("cpe:2.3:o:fortinet:fortios:7.2.4:*:*:*:*:*:*:*"))))
+    });
+    // The largest statements in the data: Cisco IOS CVEs with hundreds of criteria.
+    g.bench_function("product-single-cisco-ios", |b| {
+        b.iter(|| black_box(full.query_product(black_box("Cisco"), black_box("IOS"), black_box("15.2(4)M"))))
     });
     g.throughput(Throughput::Elements(queries.len() as u64));
     g.bench_function("package-batch-1000", |b| {

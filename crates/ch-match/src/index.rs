@@ -340,6 +340,14 @@ mod tests {
     }
 
     #[test]
+    fn shareable_across_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Index>();
+        send_sync::<crate::Hit>();
+        send_sync::<FlawView>();
+    }
+
+    #[test]
     fn upsert_replaces_and_remove_cleans_up() {
         let mut index = Index::new();
         assert!(index.upsert(pypi("PYSEC-1", &["CVE-1"], "2.0")).is_none());

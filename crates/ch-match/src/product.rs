@@ -34,6 +34,56 @@ pub(crate) type ProductBuckets = HashMap<String, HashMap<String, Vec<ProductPost
 pub(crate) struct ProductPosting {
     pub(crate) rec: Arc<Rec>,
     source: Source,
+    /// For applicability postings: the version tests of this key's vulnerable
+    /// criteria, parsed once. A version none of them admits cannot make the statement
+    /// vulnerable for this product, so the tree is evaluated only for versions one
+    /// admits (empty: always evaluate).
+    versions: Vec<Criterion>,
+}
+
+/// The version test of one criteria, as `ch-cpe` applies it, or looser (never
+/// stricter: it only decides whether the exact evaluation runs).
+#[derive(Clone, Debug)]
+enum Criterion {
+    /// Criteria version ANY, NA or a wildcard.
+    Any,
+    /// One version: equal in vendor order, or the same string.
+    Exact(VendorVersion, String),
+    /// `versionStart*` / `versionEnd*` bounds (`true`: inclusive).
+    Range { start: Option<(VendorVersion, bool)>, end: Option<(VendorVersion, bool)> },
+}
+
+impl Criterion {
+    fn of(m: &ch_cpe::CpeMatch) -> Criterion {
+        let bound = |inc: &Option<String>, exc: &Option<String>| match (inc, exc) {
+            (Some(b), _) => Some((VendorVersion::new(b), true)),
+            (None, Some(b)) => Some((VendorVersion::new(b), false)),
+            (None, None) => None,
+        };
+        let start = bound(&m.version_start_including, &m.version_start_excluding);
+        let end = bound(&m.version_end_including, &m.version_end_excluding);
+        if start.is_some() || end.is_some() {
+            return Criterion::Range { start, end };
+        }
+        match m.criteria.attribute(3) {
+            Some(Attribute::Value(v)) if !v.has_wildcards() => {
+                let raw = v.unquoted();
+                Criterion::Exact(VendorVersion::new(&raw), raw)
+            }
+            _ => Criterion::Any,
+        }
+    }
+
+    fn admits(&self, raw: &str, v: &VendorVersion) -> bool {
+        match self {
+            Criterion::Any => true,
+            Criterion::Exact(c, craw) => c == v || craw.eq_ignore_ascii_case(raw),
+            Criterion::Range { start, end } => {
+                start.as_ref().is_none_or(|(b, inc)| if *inc { v >= b } else { v > b })
+                    && end.as_ref().is_none_or(|(b, _inc)| v < b)
+            }
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -130,15 +180,21 @@ struct Ask<'a> {
     version: Option<&'a str>,
     order: VendorVersion,
     target: Option<Cpe>,
+    /// The target's version value and its order, for [`Criterion::admits`].
+    target_version: Option<(String, VendorVersion)>,
 }
 
 impl<'a> Ask<'a> {
     fn any() -> Ask<'a> {
-        Ask { version: None, order: VendorVersion::new(""), target: None }
+        Ask { version: None, order: VendorVersion::new(""), target: None, target_version: None }
     }
 
     fn version(version: &'a str, target: Option<Cpe>) -> Ask<'a> {
-        Ask { version: Some(version), order: VendorVersion::new(version), target }
+        let target_version = target.as_ref().and_then(Cpe::version).map(|v| {
+            let order = VendorVersion::new(&v);
+            (v, order)
+        });
+        Ask { version: Some(version), order: VendorVersion::new(version), target, target_version }
     }
 }
 
@@ -161,10 +217,14 @@ impl Index {
             }
         }
         let mut wild = false;
+        let mut criteria: HashMap<(String, String), Vec<Criterion>> = HashMap::new();
         if let Some(app) = &advisory.applicability {
             for m in app.cpe_matches().into_iter().filter(|m| m.vulnerable) {
                 match cpe_key(&m.criteria) {
-                    Some((v, pr)) => posts.push((v, pr, Source::Applicability)),
+                    Some((v, pr)) => {
+                        criteria.entry((v.clone(), pr.clone())).or_default().push(Criterion::of(m));
+                        posts.push((v, pr, Source::Applicability));
+                    }
                     None => wild = true,
                 }
             }
@@ -176,17 +236,24 @@ impl Index {
             if !keys.contains(&key) {
                 keys.push(key.clone());
             }
+            let versions = match source {
+                Source::Applicability => criteria.remove(&key).unwrap_or_default(),
+                Source::Product(_) => Vec::new(),
+            };
             let (vendor, product) = key;
             self.by_product.entry(product.clone()).or_default().insert(vendor.clone());
-            self.products
-                .entry(vendor)
-                .or_default()
-                .entry(product)
-                .or_default()
-                .push(ProductPosting { rec: Arc::clone(rec), source });
+            self.products.entry(vendor).or_default().entry(product).or_default().push(ProductPosting {
+                rec: Arc::clone(rec),
+                source,
+                versions,
+            });
         }
         if wild {
-            self.wild.push(ProductPosting { rec: Arc::clone(rec), source: Source::Applicability });
+            self.wild.push(ProductPosting {
+                rec: Arc::clone(rec),
+                source: Source::Applicability,
+                versions: Vec::new(),
+            });
         }
         wild
     }
@@ -317,6 +384,12 @@ impl Index {
                 }
                 (Source::Applicability, Some(_)) => {
                     let (Some(app), Some(target)) = (&advisory.applicability, &ask.target) else { continue };
+                    if let Some((raw, order)) = &ask.target_version
+                        && !post.versions.is_empty()
+                        && !post.versions.iter().any(|c| c.admits(raw, order))
+                    {
+                        continue;
+                    }
                     let eval = app.affects_assuming_platforms(std::slice::from_ref(target));
                     if !eval.vulnerable {
                         continue;

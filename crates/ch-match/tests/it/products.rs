@@ -126,3 +126,79 @@ fn fortios_and_citrix_through_nvd_cve5_and_kev() {
     assert_eq!(flaw.exploited.map(|e| e.source).as_deref(), Some("CISA KEV"));
     assert!(flaw.max_severity.is_some_and(|s| s.value.is_some_and(|v| v >= 9.0)));
 }
+
+/// Every product lookup over the NVD records answers as `ch-cpe` evaluates each
+/// record's statement for "this product at this version" (platforms assumed), for
+/// versions taken from the statements' own bounds and values.
+#[test]
+fn applicability_answers_as_ch_cpe_evaluates() {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use ch_cpe::Attribute;
+    use ch_match::normalise_product_name;
+
+    let mut index = Index::new();
+    let mut records = Vec::new();
+    for line in lines("cve/nvd-1.1-kev.jsonl.zst") {
+        let a = Arc::new(Nvd1Item::from_json_slice(line.as_bytes()).unwrap().to_advisory().unwrap());
+        index.upsert(Arc::clone(&a));
+        records.push(a);
+    }
+    // (vendor, product) as written in the criteria -> versions named there, and the
+    // records naming that product in a vulnerable criteria.
+    let mut versions: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    let mut naming: BTreeMap<(String, String), BTreeSet<usize>> = BTreeMap::new();
+    for (i, a) in records.iter().enumerate() {
+        let Some(app) = &a.applicability else { continue };
+        for m in app.cpe_matches().into_iter().filter(|m| m.vulnerable) {
+            let Some((v, p)) = m.criteria.vendor_product() else { continue };
+            if v.contains(['*', '?', ':']) || p.contains(['*', '?', ':']) {
+                continue;
+            }
+            let key = (normalise_product_name(&v), normalise_product_name(&p));
+            naming.entry(key.clone()).or_default().insert(i);
+            let named = versions.entry(key).or_default();
+            for b in [
+                &m.version_start_including,
+                &m.version_start_excluding,
+                &m.version_end_including,
+                &m.version_end_excluding,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                named.insert(b.clone());
+            }
+            if let Some(Attribute::Value(x)) = m.criteria.attribute(3) {
+                named.insert(x.unquoted());
+            }
+        }
+    }
+    let mut all: Vec<(&(String, String), &String)> =
+        versions.iter().flat_map(|(k, vs)| vs.iter().map(move |v| (k, v))).collect();
+    let total = all.len();
+    // Every third (vendor, product, version): thousands of lookups, a few seconds.
+    all = all.into_iter().step_by(3).collect();
+    let (mut checked, mut vulnerable) = (0, 0);
+    for ((vendor, product), version) in all {
+        let Ok(target) = Cpe::from_product(&format!("{vendor}:{product}:{version}")) else { continue };
+        let want: BTreeSet<String> = naming
+            .get(&(vendor.clone(), product.clone()))
+            .into_iter()
+            .flatten()
+            .filter_map(|i| records.get(*i))
+            .filter(|a| {
+                a.applicability
+                    .as_ref()
+                    .is_some_and(|app| app.affects_assuming_platforms(std::slice::from_ref(&target)).vulnerable)
+            })
+            .map(|a| format!("nvd/{}", a.id))
+            .collect();
+        let got: BTreeSet<String> = keys(&index.query_product(vendor, product, version)).into_iter().collect();
+        assert_eq!(got, want, "{vendor} {product} {version}");
+        checked += 1;
+        vulnerable += usize::from(!want.is_empty());
+    }
+    eprintln!("applicability: {checked} of {total} (vendor, product, version) checked, {vulnerable} with hits");
+    assert!(checked > 1_000 && vulnerable > 500, "{checked} {vulnerable}");
+}

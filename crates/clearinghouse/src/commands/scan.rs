@@ -16,8 +16,8 @@ use anyhow::Context;
 use ch_advisory::Advisory;
 use ch_inventory::Component;
 use ch_scan::{
-    DatabaseInfo, Finding, KnownExploited, Location, OutputFormat, Package, ScanReport, Severity, SeverityWord,
-    Target, TargetError,
+    DatabaseInfo, Finding, KnownExploited, Location, OutputFormat, Package, ScanReport, Severity, SeverityWord, Target,
+    TargetError,
 };
 use clap::Args;
 
@@ -104,8 +104,11 @@ fn severity_of(a: &Advisory, flaw: Option<&ch_match::FlawView>) -> Option<Severi
     Some(Severity { word, score: top.value, vector: top.is_cvss().then(|| top.vector.clone()) })
 }
 
-/// Lookup keys of components: (ecosystem, normalised name) and (vendor, product).
-fn keys_of(components: &[Component]) -> (Vec<(String, String)>, Vec<(String, String)>) {
+/// A pair of lookup key parts: (ecosystem, normalised name) or (vendor, product).
+type KeyPair = (String, String);
+
+/// Lookup keys of components: packages and products.
+fn keys_of(components: &[Component]) -> (Vec<KeyPair>, Vec<KeyPair>) {
     let mut packages: BTreeSet<(String, String)> = BTreeSet::new();
     let mut products: BTreeSet<(String, String)> = BTreeSet::new();
     for c in components {
@@ -119,7 +122,8 @@ fn keys_of(components: &[Component]) -> (Vec<(String, String)>, Vec<(String, Str
             let family = eco.split(':').next().unwrap_or(eco);
             packages.insert((family.to_owned(), ch_advisory::normalise_name(eco, &c.name)));
         }
-        if let Some((v, p)) = c.cpe.as_deref().and_then(|s| ch_cpe::Cpe::parse_formatted(s).ok()).and_then(|c| c.vendor_product())
+        if let Some((v, p)) =
+            c.cpe.as_deref().and_then(|s| ch_cpe::Cpe::parse_formatted(s).ok()).and_then(|c| c.vendor_product())
         {
             products.insert(ch_knowledge::product_key(&v, &p));
         }
@@ -136,12 +140,8 @@ pub(crate) async fn run(args: ScanArgs, data_dir: &Path, out: &mut dyn Write) ->
     let format: OutputFormat = args.format.parse().map_err(|e| anyhow::anyhow!("--format: {e}"))?;
     let fail_on: Option<SeverityWord> =
         args.fail_on.as_deref().map(str::parse).transpose().map_err(|e| anyhow::anyhow!("--fail-on: {e}"))?;
-    let input_format: Option<ch_inventory::Format> = args
-        .input_format
-        .as_deref()
-        .map(str::parse)
-        .transpose()
-        .map_err(|e| anyhow::anyhow!("--input-format: {e}"))?;
+    let input_format: Option<ch_inventory::Format> =
+        args.input_format.as_deref().map(str::parse).transpose().map_err(|e| anyhow::anyhow!("--input-format: {e}"))?;
     let ignore = {
         let path = args.ignore_file.clone().or_else(|| {
             let d = PathBuf::from(".clearinghouse-ignore.toml");

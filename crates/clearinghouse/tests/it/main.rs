@@ -5,6 +5,7 @@
 mod browser;
 mod cli;
 mod scan;
+mod scan_vs_cargo_audit;
 
 use std::io::Write;
 use std::net::TcpListener;

@@ -69,8 +69,9 @@ fn scan(args: &[&str], paths: &[&Path]) -> anyhow::Result<(Output, i32)> {
 
 fn json_scan(paths: &[&Path]) -> anyhow::Result<(Value, i32)> {
     let (out, code) = scan(&["--format", "json"], paths)?;
-    let v: Value = serde_json::from_slice(&out.stdout)
-        .with_context(|| format!("not JSON: {} / {}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))?;
+    let v: Value = serde_json::from_slice(&out.stdout).with_context(|| {
+        format!("not JSON: {} / {}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    })?;
     Ok((v, code))
 }
 
@@ -133,9 +134,7 @@ fn vulnerable_lockfile_finds_and_the_upgraded_one_is_clean() -> anyhow::Result<(
             .filter(|f| f["package"]["name"] == n)
             .map(|f| f["remedy"].as_str().map(str::to_owned).context("a remedy"))
             .collect::<anyhow::Result<_>>()?;
-        remedies.sort_by(|a, b| {
-            ch_version::Ecosystem::CratesIo.compare(a, b).unwrap_or(std::cmp::Ordering::Equal)
-        });
+        remedies.sort_by(|a, b| ch_version::Ecosystem::CratesIo.compare(a, b).unwrap_or(std::cmp::Ordering::Equal));
         upgrade.push((n.to_owned(), remedies.last().context("remedies")?.clone()));
     }
     let upgraded: Vec<(&str, &str)> = upgrade.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
@@ -148,7 +147,9 @@ fn vulnerable_lockfile_finds_and_the_upgraded_one_is_clean() -> anyhow::Result<(
 #[test]
 fn shared_sboms_get_the_findings_their_advisories_imply() -> anyhow::Result<()> {
     let sbom = shared("sbom/cyclonedx/bom-examples/SBOM");
-    let cases: [(&str, &[(&str, &str, &str)]); 4] = [
+    /// (package, version, advisory id) that must be found.
+    type Expected<'a> = &'a [(&'a str, &'a str, &'a str)];
+    let cases: [(&str, Expected); 4] = [
         (
             "juice-shop/via_npm/flat/bom.1.4.json",
             &[
@@ -161,7 +162,13 @@ fn shared_sboms_get_the_findings_their_advisories_imply() -> anyhow::Result<()> 
         ),
         ("dropwizard-1.3.15/bom.json", &[("jackson-databind", "2.9.10", "GHSA-57j2-w4cx-62h2")]),
         ("keycloak-10.0.2/bom.json", &[("commons-collections", "3.2.1", "x_VICTIMS-CVE-2015-7501")]),
-        ("laravel-7.12.0/bom.1.4.json", &[("guzzlehttp/psr7", "1.9.0", "x_FOP-guzzlehttp-psr7-CVE-2023-29197"), ("laravel/framework", "v7.30.6", "x_FOP-laravel-framework-CVE-2024-52301")]),
+        (
+            "laravel-7.12.0/bom.1.4.json",
+            &[
+                ("guzzlehttp/psr7", "1.9.0", "x_FOP-guzzlehttp-psr7-CVE-2023-29197"),
+                ("laravel/framework", "v7.30.6", "x_FOP-laravel-framework-CVE-2024-52301"),
+            ],
+        ),
     ];
     for (file, expected) in cases {
         let (r, code) = json_scan(&[&sbom.join(file)])?;
@@ -212,10 +219,7 @@ fn validator(schema: &Path) -> anyhow::Result<jsonschema::Validator> {
     let dir = schema.parent().context("schema dir")?.to_path_buf();
     struct Local(PathBuf);
     impl jsonschema::Retrieve for Local {
-        fn retrieve(
-            &self,
-            uri: &jsonschema::Uri<String>,
-        ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        fn retrieve(&self, uri: &jsonschema::Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
             let name = uri.path().as_str().rsplit('/').next().unwrap_or_default().to_owned();
             let text = std::fs::read_to_string(self.0.join(&name))?;
             Ok(serde_json::from_str(&text)?)
@@ -258,7 +262,10 @@ fn exit_codes_fail_on_and_ignore_file() -> anyhow::Result<()> {
     ensure!(code == 1, "--fail-on medium: {code}");
     // Ignored with a reason: clean; expired: not ignored.
     let ignore = tmp.path().join("ignore.toml");
-    std::fs::write(&ignore, "[[ignore]]\nid = \"CVE-2020-26235\"\nreason = \"we never call now_local\"\nuntil = \"2999-01-01\"\n")?;
+    std::fs::write(
+        &ignore,
+        "[[ignore]]\nid = \"CVE-2020-26235\"\nreason = \"we never call now_local\"\nuntil = \"2999-01-01\"\n",
+    )?;
     let (out, code) = scan(&["--ignore-file", ignore.to_str().context("path")?], &[&lock])?;
     ensure!(code == 0, "ignored by alias: {code} {}", String::from_utf8_lossy(&out.stdout));
     std::fs::write(&ignore, "[[ignore]]\nid = \"RUSTSEC-2020-0071\"\nreason = \"old\"\nuntil = \"2020-01-01\"\n")?;
