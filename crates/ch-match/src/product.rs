@@ -80,7 +80,7 @@ impl Criterion {
             Criterion::Exact(c, craw) => c == v || craw.eq_ignore_ascii_case(raw),
             Criterion::Range { start, end } => {
                 start.as_ref().is_none_or(|(b, inc)| if *inc { v >= b } else { v > b })
-                    && end.as_ref().is_none_or(|(b, _inc)| v < b)
+                    && end.as_ref().is_none_or(|(b, inc)| if *inc { v <= b } else { v < b })
             }
         }
     }

@@ -237,10 +237,12 @@ fn in_range(events: &[Value], version: &str) -> bool {
 }
 
 /// RustSec's OSV export: crate name -> (id, SEMVER ranges' events) of advisories not withdrawn.
-fn rustsec_osv() -> anyhow::Result<BTreeMap<String, Vec<(String, Vec<Vec<Value>>)>>> {
+type ByCrate = BTreeMap<String, Vec<(String, Vec<Vec<Value>>)>>;
+
+fn rustsec_osv() -> anyhow::Result<ByCrate> {
     let path = shared_data().join("osv/rustsec.jsonl.zst");
     let reader = BufReader::new(zstd::Decoder::new(fs_err::File::open(&path)?)?);
-    let mut by_crate: BTreeMap<String, Vec<(String, Vec<Vec<Value>>)>> = BTreeMap::new();
+    let mut by_crate = ByCrate::new();
     for line in reader.lines() {
         let a: Value = serde_json::from_str(&line?)?;
         if a.get("withdrawn").is_some_and(|w| !w.is_null()) {
@@ -267,10 +269,7 @@ fn rustsec_osv() -> anyhow::Result<BTreeMap<String, Vec<(String, Vec<Vec<Value>>
 }
 
 /// What RustSec's OSV export says about the crates.io packages of `lock`.
-fn expected_from_osv(
-    osv: &BTreeMap<String, Vec<(String, Vec<Vec<Value>>)>>,
-    lock: &Path,
-) -> anyhow::Result<BTreeSet<String>> {
+fn expected_from_osv(osv: &ByCrate, lock: &Path) -> anyhow::Result<BTreeSet<String>> {
     let mut out = BTreeSet::new();
     for (name, version, source) in lock_packages(lock)? {
         if source.as_deref() != Some(CRATES_IO) {
@@ -307,13 +306,8 @@ fn unpack_advisory_db(dir: &Path) -> anyhow::Result<()> {
     let md = shared_data().join("osv/rustsec-advisories-md.tar.zst");
     let tar = zstd::decode_all(fs_err::File::open(&md)?)?;
     fs_err::create_dir_all(dir)?;
-    let mut child = Command::new("tar")
-        .arg("-x")
-        .arg("-C")
-        .arg(dir)
-        .stdin(Stdio::piped())
-        .spawn()
-        .context("running tar")?;
+    let mut child =
+        Command::new("tar").arg("-x").arg("-C").arg(dir).stdin(Stdio::piped()).spawn().context("running tar")?;
     child.stdin.take().context("tar stdin")?.write_all(&tar)?;
     let status = child.wait()?;
     ensure!(status.success(), "tar -x of {} exited with {status}", md.display());
@@ -328,14 +322,21 @@ fn cargo_audit_findings(bin: &Path, db: &Path, cwd: &Path, lock: &Path) -> anyho
     c.current_dir(cwd);
     let out = output(c, "cargo-audit")?;
     if !matches!(out.status.code(), Some(0 | 1)) {
-        bail!("cargo-audit on {} exited with {}:\n{}", lock.display(), out.status, String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "cargo-audit on {} exited with {}:\n{}",
+            lock.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let report: Value = serde_json::from_slice(&out.stdout)
         .with_context(|| format!("cargo-audit printed no JSON:\n{}", String::from_utf8_lossy(&out.stderr)))?;
     let vulns = report["vulnerabilities"]["list"].as_array().context("no vulnerabilities.list")?.iter();
-    let warnings = report["warnings"].as_object().into_iter().flat_map(|m| m.values()).flat_map(|v| {
-        v.as_array().into_iter().flatten().filter(|w| w["advisory"].is_object())
-    });
+    let warnings = report["warnings"]
+        .as_object()
+        .into_iter()
+        .flat_map(|m| m.values())
+        .flat_map(|v| v.as_array().into_iter().flatten().filter(|w| w["advisory"].is_object()));
     vulns
         .chain(warnings)
         .map(|v| {
