@@ -17,8 +17,20 @@ use sqlx::AnyConnection;
 
 use crate::{Result, Tx};
 
-/// Most values bound in one statement.
+/// Most values bound in one statement (lookups).
 pub const MAX_BINDS: usize = 4_000;
+
+/// Most values bound in one multi-row `INSERT`, per backend. SQLite looks bound
+/// parameters up by name one at a time (`sqlite3_bind_parameter_name` walks the list), so
+/// its cost grows with the square of the count: a few hundred keeps parsing and binding
+/// cheap while still saving most statements. PostgreSQL pays a round trip per statement,
+/// so it takes many more.
+fn insert_binds(backend: crate::Backend) -> usize {
+    match backend {
+        crate::Backend::Sqlite => 240,
+        crate::Backend::Postgres => 12_000,
+    }
+}
 
 /// An advisory as written to the store.
 #[derive(Debug, Clone, PartialEq)]
@@ -174,7 +186,7 @@ async fn insert_many<T>(
         &'q T,
     ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
 ) -> Result<()> {
-    let per = (MAX_BINDS / cols).max(1);
+    let per = (insert_binds(tx.backend()) / cols).max(1);
     for chunk in rows.chunks(per) {
         let sql = format!("{head} VALUES {}", placeholders(chunk.len(), cols));
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
