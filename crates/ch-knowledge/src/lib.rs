@@ -31,6 +31,7 @@
 
 mod import;
 mod rows;
+pub mod scan_index;
 pub mod sync;
 
 use std::sync::atomic::{AtomicI64, Ordering};

@@ -27,7 +27,7 @@ pub const MAX_BINDS: usize = 4_000;
 /// so it takes many more.
 fn insert_binds(backend: crate::Backend) -> usize {
     match backend {
-        crate::Backend::Sqlite => 240,
+        crate::Backend::Sqlite => 120,
         crate::Backend::Postgres => 12_000,
     }
 }
@@ -141,8 +141,19 @@ fn placeholders(rows: usize, cols: usize) -> String {
     s
 }
 
-fn in_list(start: usize, n: usize) -> String {
-    (start..start + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
+/// `column IN (the strings of the JSON array bound as $1)`: one bound value whatever the
+/// count (SQLite binds parameters by name, a cost that grows with the square of their
+/// number; PostgreSQL parses one short statement).
+fn in_json(c: &AnyConnection, column: &str) -> String {
+    if c.backend_name().eq_ignore_ascii_case("postgresql") {
+        format!("{column} IN (SELECT json_array_elements_text($1::json))")
+    } else {
+        format!("{column} IN (SELECT value FROM json_each($1))")
+    }
+}
+
+fn json_list<S: AsRef<str>>(items: &[S]) -> String {
+    serde_json::to_string(&items.iter().map(AsRef::as_ref).collect::<Vec<&str>>()).unwrap_or_else(|_| "[]".into())
 }
 
 /// `(modified, digest)` of the stored records among `ids` (every origin).
@@ -152,12 +163,9 @@ pub async fn existing_advisories(
 ) -> Result<HashMap<(String, String), (i64, String)>> {
     let mut out = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(MAX_BINDS) {
-        let sql =
-            format!("SELECT id, origin, modified, digest FROM advisories WHERE id IN ({})", in_list(1, chunk.len()));
+        let sql = format!("SELECT id, origin, modified, digest FROM advisories WHERE {}", in_json(c, "id"));
         let mut q = sqlx::query_as::<_, (String, String, i64, String)>(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        q = q.bind(json_list(chunk));
         for (id, origin, modified, digest) in q.fetch_all(&mut *c).await? {
             out.insert((id, origin), (modified, digest));
         }
@@ -270,11 +278,9 @@ pub async fn insert_advisories(tx: &mut Tx, rows: &[AdvisoryRow], seq: i64, now_
 pub async fn existing_kev(c: &mut AnyConnection, cve_ids: &[&str]) -> Result<HashMap<String, String>> {
     let mut out = HashMap::with_capacity(cve_ids.len());
     for chunk in cve_ids.chunks(MAX_BINDS) {
-        let sql = format!("SELECT cve_id, digest FROM kev_entries WHERE cve_id IN ({})", in_list(1, chunk.len()));
+        let sql = format!("SELECT cve_id, digest FROM kev_entries WHERE {}", in_json(c, "cve_id"));
         let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        q = q.bind(json_list(chunk));
         out.extend(q.fetch_all(&mut *c).await?);
     }
     Ok(out)
@@ -284,11 +290,9 @@ pub async fn existing_kev(c: &mut AnyConnection, cve_ids: &[&str]) -> Result<Has
 pub async fn put_kev(tx: &mut Tx, rows: &[KevRow], seq: i64, now_ms: i64) -> Result<()> {
     for chunk in rows.chunks(MAX_BINDS) {
         let ids: Vec<&str> = chunk.iter().map(|r| r.cve_id.as_str()).collect();
-        let sql = format!("DELETE FROM kev_entries WHERE cve_id IN ({})", in_list(1, ids.len()));
+        let sql = format!("DELETE FROM kev_entries WHERE {}", in_json(tx, "cve_id"));
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in &ids {
-            q = q.bind(*id);
-        }
+        q = q.bind(json_list(&ids));
         q.execute(&mut **tx).await?;
     }
     insert_many(
@@ -356,11 +360,9 @@ pub async fn records_for(
         // Look up by the second column (indexed), then filter: one statement per chunk.
         for chunk in list.chunks(MAX_BINDS) {
             let names: Vec<&str> = chunk.iter().map(|k| k.1.as_str()).collect();
-            let sql = format!("SELECT {a}, {b}, id, origin FROM {table} WHERE {b} IN ({})", in_list(1, names.len()));
+            let sql = format!("SELECT {a}, {b}, id, origin FROM {table} WHERE {}", in_json(c, b));
             let mut q = sqlx::query_as::<_, (String, String, String, String)>(sqlx::AssertSqlSafe(sql));
-            for n in &names {
-                q = q.bind(*n);
-            }
+            q = q.bind(json_list(&names));
             let want: std::collections::HashSet<(&str, &str)> =
                 chunk.iter().map(|k| (k.0.as_str(), k.1.as_str())).collect();
             for (x, y, id, origin) in q.fetch_all(&mut *c).await? {
@@ -388,13 +390,11 @@ pub async fn records_by_key(c: &mut AnyConnection, keys: &[(String, String)]) ->
     let want: std::collections::HashSet<(&str, &str)> = keys.iter().map(|k| (k.0.as_str(), k.1.as_str())).collect();
     for chunk in ids.chunks(MAX_BINDS) {
         let sql = format!(
-            "SELECT id, origin, source_format, record, seq FROM advisories WHERE id IN ({}) ORDER BY id, origin",
-            in_list(1, chunk.len())
+            "SELECT id, origin, source_format, record, seq FROM advisories WHERE {} ORDER BY id, origin",
+            in_json(c, "id")
         );
         let mut q = sqlx::query_as::<_, StoredRow>(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        q = q.bind(json_list(chunk));
         for r in q.fetch_all(&mut *c).await? {
             if want.contains(&(r.0.as_str(), r.1.as_str())) {
                 out.push(stored(r));
@@ -410,14 +410,30 @@ pub async fn records_with_ids(c: &mut AnyConnection, ids: &[&str]) -> Result<Vec
     let mut out = Vec::new();
     for chunk in ids.chunks(MAX_BINDS) {
         let sql = format!(
-            "SELECT id, origin, source_format, record, seq FROM advisories WHERE id IN ({}) ORDER BY id, origin",
-            in_list(1, chunk.len())
+            "SELECT id, origin, source_format, record, seq FROM advisories WHERE {} ORDER BY id, origin",
+            in_json(c, "id")
         );
         let mut q = sqlx::query_as::<_, StoredRow>(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        q = q.bind(json_list(chunk));
         out.extend(q.fetch_all(&mut *c).await?.into_iter().map(stored));
+    }
+    Ok(out)
+}
+
+/// One lookup key of a record: kind (`p` package, `v` product, `i` alias), the key's two
+/// parts, and the record's id and origin.
+pub type KeyRow = (char, String, String, String, String);
+
+/// Every lookup key of every record (to build the scanner's prebuilt index).
+pub async fn all_keys(c: &mut AnyConnection) -> Result<Vec<KeyRow>> {
+    let mut out = Vec::new();
+    for (kind, sql) in [
+        ('p', "SELECT ecosystem, name, id, origin FROM affected_packages"),
+        ('v', "SELECT vendor, product, id, origin FROM affected_products"),
+        ('i', "SELECT alias, '', id, origin FROM advisory_aliases"),
+    ] {
+        let rows: Vec<(String, String, String, String)> = sqlx::query_as(sql).fetch_all(&mut *c).await?;
+        out.extend(rows.into_iter().map(|(a, b, id, origin)| (kind, a, b, id, origin)));
     }
     Ok(out)
 }
@@ -426,11 +442,9 @@ pub async fn records_with_ids(c: &mut AnyConnection, ids: &[&str]) -> Result<Vec
 pub async fn kev_for(c: &mut AnyConnection, cve_ids: &[&str]) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for chunk in cve_ids.chunks(MAX_BINDS) {
-        let sql = format!("SELECT record FROM kev_entries WHERE cve_id IN ({})", in_list(1, chunk.len()));
+        let sql = format!("SELECT record FROM kev_entries WHERE {}", in_json(c, "cve_id"));
         let mut q = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(*id);
-        }
+        q = q.bind(json_list(chunk));
         out.extend(q.fetch_all(&mut *c).await?.into_iter().map(|r| r.0));
     }
     Ok(out)
@@ -658,6 +672,6 @@ mod tests {
         for ((rows, cols), want) in cases {
             assert_eq!(placeholders(rows, cols), want);
         }
-        assert_eq!(in_list(3, 2), "$3,$4");
+        assert_eq!(json_list(&["a", "b\"c"]), r#"["a","b\"c"]"#);
     }
 }

@@ -244,8 +244,11 @@ async fn kb(
     let t_build = started.elapsed();
     writeln!(out, "index build from SQLite: {} records in {:.0} ms", kb.index().len(), ms(t_build))?;
 
-    // 4. Query latency: versions at range events of the imported advisories.
-    let mut queries: Vec<(String, String, String)> = Vec::new();
+    // 4. Query latency: versions at range events of the imported advisories. A lockfile
+    // names each package once: the realistic batch picks packages uniformly. The heavy
+    // batch picks range events uniformly, so packages with hundreds of advisories
+    // (tensorflow, the kernel) dominate it: the worst case.
+    let mut by_package: std::collections::BTreeMap<(String, String), Vec<String>> = Default::default();
     {
         let index = kb.index();
         for (_, a) in index.records() {
@@ -254,53 +257,64 @@ async fn kb(
                     for e in &r.events {
                         let v = e.value();
                         if v != "0" && !v.is_empty() {
-                            queries.push((p.ecosystem.clone(), p.name.clone(), v.to_owned()));
+                            by_package.entry((p.ecosystem.clone(), p.name.clone())).or_default().push(v.to_owned());
                         }
                     }
                 }
             }
         }
     }
-    anyhow::ensure!(!queries.is_empty(), "no queries could be formed from the data");
-    let pick = |i: usize| &queries[(i * 7919) % queries.len()];
-    let mut single = Vec::with_capacity(5_000);
-    let mut hits = 0usize;
-    for i in 0..5_000 {
-        let (e, n, v) = pick(i);
-        let t = Instant::now();
-        let r = kb.index().query_package(e, n, Some(v));
-        single.push(t.elapsed());
-        hits += r.map(|h| h.len()).unwrap_or(0);
-    }
-    single.sort();
-    writeln!(
-        out,
-        "single query (package, version): p50 {:.1} µs, p99 {:.1} µs over 5,000 queries ({hits} hits)",
-        ms(percentile(&single, 0.5)) * 1000.0,
-        ms(percentile(&single, 0.99)) * 1000.0
-    )?;
-    let mut batches = Vec::with_capacity(30);
-    for b in 0..30 {
-        let t = Instant::now();
-        let index = kb.index();
-        let mut n_hits = 0;
-        for i in 0..1_000 {
-            let (e, n, v) = pick(b * 1_000 + i);
-            n_hits += index.query_package(e, n, Some(v)).map(|h| h.len()).unwrap_or(0);
+    let packages: Vec<(&(String, String), &Vec<String>)> = by_package.iter().collect();
+    anyhow::ensure!(!packages.is_empty(), "no queries could be formed from the data");
+    let uniform: Vec<(String, String, String)> = (0..30_000)
+        .map(|i| {
+            let (k, vs) = packages[(i * 7919) % packages.len()];
+            (k.0.clone(), k.1.clone(), vs[(i / packages.len()) % vs.len()].clone())
+        })
+        .collect();
+    let weighted: Vec<(String, String, String)> = {
+        let all: Vec<(String, String, String)> = by_package
+            .iter()
+            .flat_map(|(k, vs)| vs.iter().map(move |v| (k.0.clone(), k.1.clone(), v.clone())))
+            .collect();
+        (0..30_000).map(|i| all[(i * 7919) % all.len()].clone()).collect()
+    };
+    writeln!(out, "query latency: {} distinct packages in the index", packages.len())?;
+    for (label, queries) in [("realistic (packages uniform)", &uniform), ("heavy (range events uniform)", &weighted)] {
+        let mut single = Vec::with_capacity(5_000);
+        let mut hits = 0usize;
+        for (e, n, v) in queries.iter().take(5_000) {
+            let t = Instant::now();
+            let r = kb.index().query_package(e, n, Some(v));
+            single.push(t.elapsed());
+            hits += r.map(|h| h.len()).unwrap_or(0);
         }
-        drop(index);
-        std::hint::black_box(n_hits);
-        batches.push(t.elapsed());
+        single.sort();
+        let mut batches = Vec::with_capacity(30);
+        for b in 0..30 {
+            let t = Instant::now();
+            let index = kb.index();
+            let mut n_hits = 0;
+            for (e, n, v) in queries.iter().skip(b * 1_000).take(1_000) {
+                n_hits += index.query_package(e, n, Some(v)).map(|h| h.len()).unwrap_or(0);
+            }
+            drop(index);
+            std::hint::black_box(n_hits);
+            batches.push(t.elapsed());
+        }
+        batches.sort();
+        let p99 = percentile(&batches, 0.99);
+        writeln!(
+            out,
+            "  {label}: single query p50 {:.1} µs, p99 {:.1} µs ({:.1} hits per query); 1,000-query batch p50 {:.2} ms, p99 {:.2} ms (target < 20 ms) {}",
+            ms(percentile(&single, 0.5)) * 1000.0,
+            ms(percentile(&single, 0.99)) * 1000.0,
+            hits as f64 / 5_000.0,
+            ms(percentile(&batches, 0.5)),
+            ms(p99),
+            if ms(p99) < 20.0 { "OK" } else { "ABOVE TARGET" }
+        )?;
     }
-    batches.sort();
-    let p99 = percentile(&batches, 0.99);
-    writeln!(
-        out,
-        "1,000-query batch: p50 {:.2} ms, p99 {:.2} ms (target < 20 ms) {}",
-        ms(percentile(&batches, 0.5)),
-        ms(p99),
-        if ms(p99) < 20.0 { "OK" } else { "ABOVE TARGET" }
-    )?;
     drop(kb);
     fresh.drop_db().await?;
 

@@ -117,7 +117,24 @@ fn summary_line(s: &ImportSummary, secs: f64) -> String {
 }
 
 /// Runs a `db` command.
-pub(crate) async fn run(store: &Store, cmd: DbCommand, out: &mut dyn Write) -> anyhow::Result<u8> {
+/// Rewrites the offline scanner's prebuilt index after the knowledge base changed.
+async fn rebuild_scan_index(store: &Store, dir: Option<&std::path::Path>) -> anyhow::Result<()> {
+    if let Some(dir) = dir {
+        ch_knowledge::scan_index::build(store, dir)
+            .await
+            .with_context(|| format!("writing the scan index in {}", dir.display()))?;
+    }
+    Ok(())
+}
+
+/// Runs a `db` command. `index_dir`: where the SQLite database lives (the scan index is
+/// kept beside it); `None` on PostgreSQL.
+pub(crate) async fn run(
+    store: &Store,
+    cmd: DbCommand,
+    out: &mut dyn Write,
+    index_dir: Option<&std::path::Path>,
+) -> anyhow::Result<u8> {
     let clock = ch_store::jobs::system_clock();
     match cmd {
         DbCommand::Import { paths, batch, no_validate, json } => {
@@ -133,6 +150,13 @@ pub(crate) async fn run(store: &Store, cmd: DbCommand, out: &mut dyn Write) -> a
             };
             pb.finish_and_clear();
             let secs = started.elapsed().as_secs_f64();
+            let missing = match index_dir {
+                Some(d) => ch_knowledge::scan_index::ScanIndex::open(d)?.is_none(),
+                None => false,
+            };
+            if summary.changed() > 0 || missing {
+                rebuild_scan_index(store, index_dir).await?;
+            }
             if json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&summary)?)?;
             } else {
@@ -148,6 +172,7 @@ pub(crate) async fn run(store: &Store, cmd: DbCommand, out: &mut dyn Write) -> a
                 ch_knowledge::sync::sync_all(store, None, &client, &clock, &mut events).await?
             };
             pb.finish_and_clear();
+            rebuild_scan_index(store, index_dir).await?;
             if json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&reports)?)?;
             } else if reports.is_empty() {

@@ -1,20 +1,21 @@
 //! `clearinghouse scan`: inventories (lockfiles, SBOMs, package databases, product lists)
 //! against a local knowledge base, for CI pipelines and air-gapped sites.
 //!
-//! The local database is a Clearinghouse data directory filled by `db import`. A scan
-//! reads only what its components need: the `affected_packages` / `affected_products`
-//! keys (indexed columns) name the records, only those are parsed, and a small in-memory
-//! `ch-match` index over them answers exactly as the server's full index does. Nothing
-//! is re-parsed per run beyond that, so start-up costs milliseconds, not a database load.
+//! The local database is a Clearinghouse data directory filled by `db import`, which also
+//! writes its prebuilt scan index (`ch_knowledge::scan_index`). A scan opens no database
+//! and starts no async runtime: it reads the index's sorted key file, parses only the
+//! records its components can hit (and their flaws' other records and KEV entries), and a
+//! small in-memory `ch-match` index over them answers exactly as the server's full index
+//! does. When the database is newer than the index, the index is rebuilt first.
 
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use anyhow::Context;
 use ch_advisory::Advisory;
 use ch_inventory::Component;
+use ch_knowledge::scan_index::ScanIndex;
 use ch_scan::{
     DatabaseInfo, Finding, KnownExploited, Location, OutputFormat, Package, ScanReport, Severity, SeverityWord, Target,
     TargetError,
@@ -136,7 +137,7 @@ fn keys_of(components: &[Component]) -> (Vec<KeyPair>, Vec<KeyPair>) {
 }
 
 /// Runs a scan; returns the exit code.
-pub(crate) async fn run(args: ScanArgs, data_dir: &Path, out: &mut dyn Write) -> anyhow::Result<u8> {
+pub(crate) fn run(args: ScanArgs, data_dir: &Path, out: &mut dyn Write) -> anyhow::Result<u8> {
     let format: OutputFormat = args.format.parse().map_err(|e| anyhow::anyhow!("--format: {e}"))?;
     let fail_on: Option<SeverityWord> =
         args.fail_on.as_deref().map(str::parse).transpose().map_err(|e| anyhow::anyhow!("--fail-on: {e}"))?;
@@ -166,9 +167,22 @@ pub(crate) async fn run(args: ScanArgs, data_dir: &Path, out: &mut dyn Write) ->
         db_file.display(),
         db_dir.display()
     );
-    let store = ch_store::Store::connect_with(&format!("sqlite://{}?mode=ro", db_file.display()), Some(2))
-        .await
-        .with_context(|| format!("opening {}", db_file.display()))?;
+    let prebuilt = match ScanIndex::open(&db_dir)? {
+        Some(ix) if !ix.is_stale(&db_file) => ix,
+        _ => {
+            // Missing or older than the database: rebuild it once (later scans reuse it).
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            rt.block_on(async {
+                let store = ch_store::Store::connect_with(&format!("sqlite://{}", db_file.display()), Some(1))
+                    .await
+                    .with_context(|| format!("opening {}", db_file.display()))?;
+                let built = ch_knowledge::scan_index::build(&store, &db_dir).await;
+                store.close().await;
+                built.with_context(|| format!("writing the scan index in {}", db_dir.display()))
+            })?;
+            ScanIndex::open(&db_dir)?.context("the scan index was not written")?
+        }
+    };
 
     // Read the inventories.
     let mut errors: Vec<TargetError> = Vec::new();
@@ -204,38 +218,9 @@ pub(crate) async fn run(args: ScanArgs, data_dir: &Path, out: &mut dyn Write) ->
         }
     }
 
-    // Only the records these components can hit.
+    // Only the records these components can hit, from the prebuilt index.
     let (package_keys, product_keys) = keys_of(&components);
-    let mut conn = store.conn().await?;
-    let stored = ch_store::knowledge::records_for(&mut conn, &package_keys, &product_keys).await?;
-    let counts = ch_store::knowledge::counts(&mut conn).await?;
-    let mut index = ch_match::Index::new();
-    let mut cves: BTreeSet<String> = BTreeSet::new();
-    let mut aliases: BTreeSet<String> = BTreeSet::new();
-    let have: BTreeSet<(String, String)> = stored.iter().map(|s| (s.id.clone(), s.origin.clone())).collect();
-    for s in &stored {
-        let a = ch_knowledge::read_stored(s)?;
-        aliases.extend(a.aliases.iter().cloned());
-        index.upsert(Arc::new(a));
-    }
-    // The other records of the same flaws (a CVE record's score, a KEV marking).
-    let alias_list: Vec<&str> = aliases.iter().map(String::as_str).collect();
-    for s in ch_store::knowledge::records_with_ids(&mut conn, &alias_list).await? {
-        if !have.contains(&(s.id.clone(), s.origin.clone())) {
-            index.upsert(Arc::new(ch_knowledge::read_stored(&s)?));
-        }
-    }
-    for (_, a) in index.records() {
-        cves.extend(a.ids().filter(|i| i.starts_with("CVE-")).map(str::to_owned));
-    }
-    let cve_list: Vec<&str> = cves.iter().map(String::as_str).collect();
-    for k in ch_store::knowledge::kev_for(&mut conn, &cve_list).await? {
-        if let Ok(entry) = ch_advisory::KevEntry::from_json_slice(k.as_bytes()) {
-            index.upsert_kev(entry);
-        }
-    }
-    drop(conn);
-    store.close().await;
+    let index = prebuilt.load_for(&package_keys, &product_keys)?;
 
     let matched = index.match_components(&components);
     let mut findings: Vec<Finding> = Vec::new();
@@ -298,8 +283,8 @@ pub(crate) async fn run(args: ScanArgs, data_dir: &Path, out: &mut dyn Write) ->
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         scanned_at: now,
         database: DatabaseInfo {
-            advisories: u64::try_from(counts.advisories).unwrap_or(0),
-            last_modified: counts.last_modified.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()),
+            advisories: prebuilt.meta.advisories,
+            last_modified: prebuilt.meta.last_modified.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()),
             source: format!("local {}", db_dir.display()),
         },
         targets,

@@ -285,3 +285,51 @@ fn exit_codes_fail_on_and_ignore_file() -> anyhow::Result<()> {
     ensure!(out.status.code() == Some(2) && String::from_utf8_lossy(&out.stderr).contains("db import"));
     Ok(())
 }
+
+#[test]
+fn the_prebuilt_index_is_rebuilt_when_missing_or_older_than_the_database() -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let data = tmp.path().join("kb");
+    let adv = |id: &str, fixed: &str| {
+        format!(
+            r#"{{"id":"{id}","modified":"2026-01-01T00:00:00Z","affected":[{{"package":{{"ecosystem":"crates.io","name":"demo-crate"}},"ranges":[{{"type":"SEMVER","events":[{{"introduced":"0"}},{{"fixed":"{fixed}"}}]}}]}}]}}"#
+        )
+    };
+    let first = tmp.path().join("a.json");
+    std::fs::write(&first, adv("RUSTSEC-2099-0001", "1.0.0"))?;
+    let out = bin().arg("--data-dir").arg(&data).args(["db", "import"]).arg(&first).output()?;
+    ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    ensure!(data.join("scan-index/keys.tsv").is_file(), "db import wrote no scan index");
+    let lock = tmp.path().join("Cargo.lock");
+    std::fs::write(&lock, cargo_lock(&[("demo-crate", "0.5.0")]))?;
+    let run = || -> anyhow::Result<BTreeSet<(String, String, String)>> {
+        let out = bin().args(["scan", "--format", "json", "--db"]).arg(&data).arg(&lock).output()?;
+        Ok(ids(&serde_json::from_slice(&out.stdout)?))
+    };
+    ensure!(run()?.len() == 1);
+    // Missing: rebuilt from the database.
+    std::fs::remove_dir_all(data.join("scan-index"))?;
+    ensure!(run()?.len() == 1, "no findings after the index was removed");
+    // Older than the database: a second advisory written straight into the database by a
+    // server process (here: the store, as the server does) is found without `db import`.
+    let second = tmp.path().join("b.json");
+    std::fs::write(&second, adv("RUSTSEC-2099-0002", "2.0.0"))?;
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    rt.block_on(async {
+        let store = ch_store::Store::connect(&format!("sqlite://{}", data.join("clearinghouse.db").display())).await?;
+        ch_knowledge::import_without_index(
+            &store,
+            &[second],
+            &Default::default(),
+            &ch_store::jobs::system_clock(),
+            &mut |_| {},
+        )
+        .await?;
+        store.close().await;
+        anyhow::Ok(())
+    })?;
+    let found = run()?;
+    ensure!(found.len() == 2, "the scan did not see the newer database: {found:?}");
+    Ok(())
+}
