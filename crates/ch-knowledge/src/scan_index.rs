@@ -277,6 +277,18 @@ impl ScanIndex {
         Ok(index)
     }
 
+    /// Every known (vendor, product) key.
+    pub fn known_products(&self) -> Vec<(String, String)> {
+        let text = std::str::from_utf8(&self.keys).unwrap_or_default();
+        text.lines()
+            .filter(|l| l.starts_with("v\t"))
+            .filter_map(|l| {
+                let mut f = l.split('\t').skip(1);
+                Some((f.next()?.to_owned(), f.next()?.to_owned()))
+            })
+            .collect()
+    }
+
     /// Product keys of any vendor with this product name (a linear pass over `v` lines,
     /// only when a product list leaves the vendor out).
     fn lookup_any_vendor(&self, product: &str) -> Vec<(u64, usize)> {

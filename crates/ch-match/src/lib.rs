@@ -63,3 +63,10 @@ pub use index::{FlawView, Index};
 pub use inventory::{ComponentMatch, ComponentMatches, MatchedBy, Skipped};
 pub use key::{Origin, RecordKey};
 pub use product::normalise_product_name;
+
+/// The known (vendor, product) keys closest to a vendor and product as an IT person wrote
+/// them (normalised first), best first: for a product list row that names no known
+/// product. `known` is every key the caller knows (for example [`Index::known_products`]).
+pub fn suggest_products(vendor: &str, product: &str, known: Vec<(&str, &str)>) -> Vec<(String, String)> {
+    suggest::rank(&normalise_product_name(vendor), &normalise_product_name(product), known)
+}

@@ -272,6 +272,33 @@ pub(crate) fn run(args: ScanArgs, data_dir: &Path, out: &mut dyn Write) -> anyho
             });
         }
     }
+    // Product rows that name no product the knowledge base knows: say so, with the
+    // closest known names (a typo or a marketing name hides every finding).
+    let mut known: Option<Vec<(String, String)>> = None;
+    for (i, c) in components.iter().enumerate() {
+        let Some(product) = c.product.as_deref().filter(|p| !p.trim().is_empty()) else { continue };
+        if c.cpe.is_some() || c.purl.is_some() {
+            continue;
+        }
+        let (v, p) = ch_knowledge::product_key(c.vendor.as_deref().unwrap_or_default(), product);
+        let known = known.get_or_insert_with(|| prebuilt.known_products());
+        let found = known.iter().any(|(kv, kp)| *kp == p && (v.is_empty() || *kv == v));
+        if found {
+            continue;
+        }
+        let refs: Vec<(&str, &str)> = known.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let close = ch_match::suggest_products(&v, &p, refs);
+        let hint = if close.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<String> = close.iter().take(3).map(|(a, b)| format!("{a} {b}")).collect();
+            format!("; did you mean {}?", names.join(", "))
+        };
+        let shown = format!("{} {}", c.vendor.as_deref().unwrap_or_default(), product).trim().to_owned();
+        if let Some(t) = component_file.get(i).and_then(|f| targets.iter_mut().find(|t| t.path == *f)) {
+            t.warnings.push(format!("{shown}: no known product of that name{hint}"));
+        }
+    }
     for s in &matched.skipped {
         if let Some(t) = component_file.get(s.component).and_then(|f| targets.iter_mut().find(|t| t.path == *f)) {
             t.warnings.push(format!("not checked: {}", s.reason));

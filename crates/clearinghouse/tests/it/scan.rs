@@ -208,6 +208,12 @@ fn a_product_list_finds_known_exploited_product_versions() -> anyhow::Result<()>
         !f.iter().any(|x| x["package"]["version"] == "7.6.99" && x["advisory_id"] == "CVE-2024-21762"),
         "a FortiOS version past every fix still matches CVE-2024-21762"
     );
+    // A name the knowledge base does not know gets the closest known ones.
+    let typo = tmp.path().join("typo.csv");
+    std::fs::write(&typo, "vendor,product,version\nProgress,MOVEit Transfers,2023.0.1\n")?;
+    let (r, _) = json_scan(&[&typo])?;
+    let warnings = r["targets"][0]["warnings"].to_string();
+    ensure!(warnings.contains("did you mean") && warnings.contains("progress moveit_transfer"), "{warnings}");
     // The table puts known-exploited first.
     let (out, _) = scan(&[], &[&list])?;
     let text = String::from_utf8(out.stdout)?;
