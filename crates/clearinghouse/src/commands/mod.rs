@@ -6,4 +6,5 @@ pub(crate) mod cpe;
 pub(crate) mod cvss;
 pub(crate) mod db;
 pub(crate) mod scan;
+pub(crate) mod scan_server;
 pub(crate) mod version;

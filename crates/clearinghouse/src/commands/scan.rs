@@ -30,8 +30,14 @@ pub(crate) struct ScanArgs {
     paths: Vec<PathBuf>,
     /// The local knowledge base: a data directory filled by `clearinghouse db import`
     /// (default: the global --data-dir).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "server")]
     db: Option<PathBuf>,
+    /// Ask a clearinghouse server instead (its OSV and advisory APIs), e.g. https://ch.example.org.
+    #[arg(long)]
+    server: Option<String>,
+    /// API token for --server, when its knowledge base is not public.
+    #[arg(long, env = "CLEARINGHOUSE_TOKEN", hide_env_values = true)]
+    token: Option<String>,
     /// Output: table, json, sarif, markdown or cyclonedx.
     #[arg(long, default_value = "table")]
     format: String,
@@ -136,6 +142,33 @@ fn keys_of(components: &[Component]) -> (Vec<KeyPair>, Vec<KeyPair>) {
     (packages.into_iter().collect(), products.into_iter().collect())
 }
 
+/// The local knowledge base's prebuilt index (rebuilt first when missing or stale).
+fn local_index(db_dir: &Path) -> anyhow::Result<ScanIndex> {
+    let db_file = db_dir.join("clearinghouse.db");
+    anyhow::ensure!(
+        db_file.is_file(),
+        "{}: no knowledge base here; fill one with `clearinghouse --data-dir {} db import ...`",
+        db_file.display(),
+        db_dir.display()
+    );
+    match ScanIndex::open(db_dir)? {
+        Some(ix) if !ix.is_stale(&db_file) => Ok(ix),
+        _ => {
+            // Missing or older than the database: rebuild it once (later scans reuse it).
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            rt.block_on(async {
+                let store = ch_store::Store::connect_with(&format!("sqlite://{}", db_file.display()), Some(1))
+                    .await
+                    .with_context(|| format!("opening {}", db_file.display()))?;
+                let built = ch_knowledge::scan_index::build(&store, db_dir).await;
+                store.close().await;
+                built.with_context(|| format!("writing the scan index in {}", db_dir.display()))
+            })?;
+            ScanIndex::open(db_dir)?.context("the scan index was not written")
+        }
+    }
+}
+
 /// Runs a scan; returns the exit code.
 pub(crate) fn run(args: ScanArgs, data_dir: &Path, out: &mut dyn Write) -> anyhow::Result<u8> {
     let format: OutputFormat = args.format.parse().map_err(|e| anyhow::anyhow!("--format: {e}"))?;
@@ -157,32 +190,6 @@ pub(crate) fn run(args: ScanArgs, data_dir: &Path, out: &mut dyn Write) -> anyho
         }
     };
     let os_release = args.os_release.as_ref().map(fs_err::read_to_string).transpose()?;
-
-    // The local database: must exist (a scan never creates an empty one and reports "clean").
-    let db_dir = args.db.clone().unwrap_or_else(|| data_dir.to_path_buf());
-    let db_file = db_dir.join("clearinghouse.db");
-    anyhow::ensure!(
-        db_file.is_file(),
-        "{}: no knowledge base here; fill one with `clearinghouse --data-dir {} db import ...`",
-        db_file.display(),
-        db_dir.display()
-    );
-    let prebuilt = match ScanIndex::open(&db_dir)? {
-        Some(ix) if !ix.is_stale(&db_file) => ix,
-        _ => {
-            // Missing or older than the database: rebuild it once (later scans reuse it).
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-            rt.block_on(async {
-                let store = ch_store::Store::connect_with(&format!("sqlite://{}", db_file.display()), Some(1))
-                    .await
-                    .with_context(|| format!("opening {}", db_file.display()))?;
-                let built = ch_knowledge::scan_index::build(&store, &db_dir).await;
-                store.close().await;
-                built.with_context(|| format!("writing the scan index in {}", db_dir.display()))
-            })?;
-            ScanIndex::open(&db_dir)?.context("the scan index was not written")?
-        }
-    };
 
     // Read the inventories.
     let mut errors: Vec<TargetError> = Vec::new();
@@ -218,9 +225,26 @@ pub(crate) fn run(args: ScanArgs, data_dir: &Path, out: &mut dyn Write) -> anyho
         }
     }
 
-    // Only the records these components can hit, from the prebuilt index.
-    let (package_keys, product_keys) = keys_of(&components);
-    let index = prebuilt.load_for(&package_keys, &product_keys)?;
+    // Only the records these components can hit: from the prebuilt index, or the server.
+    let db_dir = args.db.clone().unwrap_or_else(|| data_dir.to_path_buf());
+    let (index, prebuilt, database) = match &args.server {
+        None => {
+            let prebuilt = local_index(&db_dir)?;
+            let (package_keys, product_keys) = keys_of(&components);
+            let index = prebuilt.load_for(&package_keys, &product_keys)?;
+            let database = DatabaseInfo {
+                advisories: prebuilt.meta.advisories,
+                last_modified: prebuilt.meta.last_modified.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()),
+                source: format!("local {}", db_dir.display()),
+            };
+            (index, Some(prebuilt), database)
+        }
+        Some(server) => {
+            let (index, total) = super::scan_server::fetch(server, args.token.as_deref(), &components)?;
+            let database = DatabaseInfo { advisories: total, last_modified: None, source: format!("server {server}") };
+            (index, None, database)
+        }
+    };
 
     let matched = index.match_components(&components);
     let mut findings: Vec<Finding> = Vec::new();
@@ -281,6 +305,7 @@ pub(crate) fn run(args: ScanArgs, data_dir: &Path, out: &mut dyn Write) -> anyho
             continue;
         }
         let (v, p) = ch_knowledge::product_key(c.vendor.as_deref().unwrap_or_default(), product);
+        let Some(prebuilt) = &prebuilt else { break };
         let known = known.get_or_insert_with(|| prebuilt.known_products());
         let found = known.iter().any(|(kv, kp)| *kp == p && (v.is_empty() || *kv == v));
         if found {
@@ -309,11 +334,7 @@ pub(crate) fn run(args: ScanArgs, data_dir: &Path, out: &mut dyn Write) -> anyho
     let mut report = ScanReport {
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         scanned_at: now,
-        database: DatabaseInfo {
-            advisories: prebuilt.meta.advisories,
-            last_modified: prebuilt.meta.last_modified.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()),
-            source: format!("local {}", db_dir.display()),
-        },
+        database,
         targets,
         errors,
         findings,

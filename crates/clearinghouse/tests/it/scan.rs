@@ -339,3 +339,41 @@ fn the_prebuilt_index_is_rebuilt_when_missing_or_older_than_the_database() -> an
     ensure!(found.len() == 2, "the scan did not see the newer database: {found:?}");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_scan_against_a_server_finds_what_a_local_scan_finds() -> anyhow::Result<()> {
+    let db = ch_testkit::TestDb::sqlite().await?;
+    let install = crate::Install::new(db)?;
+    let rustsec = shared("osv/rustsec.jsonl.zst").display().to_string();
+    let kev = shared("kev/known_exploited_vulnerabilities.json").display().to_string();
+    let nvd = shared("cve/nvd-2.0-kev.jsonl.zst").display().to_string();
+    install.ok(&["db", "import", &rustsec, &kev, &nvd], None)?;
+    let server = crate::Server::start(&install, &[]).await?;
+    let tmp = tempfile::tempdir()?;
+    let lock = tmp.path().join("Cargo.lock");
+    std::fs::write(&lock, cargo_lock(&[("time", "0.1.40"), ("smallvec", "1.6.0"), ("serde", "1.0.200")]))?;
+    let list = tmp.path().join("assets.csv");
+    std::fs::write(&list, "vendor,product,version\nFortinet,FortiOS,7.2.4\n")?;
+    let base = server.base.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        bin().args(["scan", "--format", "json", "--server", &base]).arg(&lock).arg(&list).output()
+    })
+    .await??;
+    let r: Value = serde_json::from_slice(&out.stdout)
+        .with_context(|| format!("not JSON: {}", String::from_utf8_lossy(&out.stderr)))?;
+    ensure!(out.status.code() == Some(1), "exit {:?}: {}", out.status.code(), String::from_utf8_lossy(&out.stderr));
+    let found = ids(&r);
+    ensure!(found.contains(&("time".into(), "0.1.40".into(), "RUSTSEC-2020-0071".into())), "{found:?}");
+    ensure!(found.contains(&("smallvec".into(), "1.6.0".into(), "RUSTSEC-2021-0003".into())), "{found:?}");
+    ensure!(!found.iter().any(|(n, _, _)| n == "serde"), "{found:?}");
+    let forti = r["findings"]
+        .as_array()
+        .context("findings")?
+        .iter()
+        .find(|f| f["advisory_id"] == "CVE-2024-21762")
+        .context("FortiOS 7.2.4: CVE-2024-21762 missing through the server")?;
+    ensure!(forti["known_exploited"]["date_added"].is_string() && forti["remedy"] == "7.2.7", "{forti}");
+    ensure!(r["database"]["source"].as_str().is_some_and(|s| s.starts_with("server ")));
+    server.stop()?;
+    Ok(())
+}
