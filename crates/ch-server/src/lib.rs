@@ -183,46 +183,33 @@ pub fn spawn_workers(
     // This process's index follows what other processes import.
     handles.push(state.knowledge.spawn_follower(state.config.follow_interval, shutdown.clone()));
     if state.config.sync_interval_secs > 0 {
-        handles.push(spawn_sync_schedule(state, shutdown.clone()));
+        let every = state.config.sync_interval_secs.max(60);
+        handles.push(spawn_schedule(state, SYNC_JOB, every, serde_json::json!({"scheduled": true}), shutdown.clone()));
     }
-    // Hourly maintenance, enqueued once across all processes thanks to the dedupe key.
-    let (store, clock, mut sd) = (state.store.clone(), state.clock.clone(), shutdown);
-    handles.push(tokio::spawn(async move {
-        loop {
-            let now = clock();
-            let hour = now / 3_600_000;
-            let mut job = ch_store::jobs::NewJob::new("maintenance.purge_sessions", serde_json::json!({}), now);
-            job.dedupe_key = Some(format!("maintenance.purge_sessions:{hour}"));
-            let r = async {
-                let mut tx = store.begin().await?;
-                ch_store::jobs::enqueue(&mut tx, &job, now).await?;
-                tx.commit().await
-            }
-            .await;
-            if let Err(e) = r {
-                tracing::warn!(error = %e, "could not schedule maintenance");
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs(600)) => {}
-                _ = sd.changed() => break,
-            }
-        }
-    }));
+    // Hourly maintenance.
+    handles.push(spawn_schedule(state, "maintenance.purge_sessions", 3_600, serde_json::json!({}), shutdown));
     handles
 }
 
 /// The job kind that syncs every advisory source.
 pub const SYNC_JOB: &str = "knowledge.sync";
 
-/// Enqueues a sync every `sync_interval_secs`, once across all processes (dedupe key).
-fn spawn_sync_schedule(state: &AppState, mut sd: tokio::sync::watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
-    let (store, clock, every) = (state.store.clone(), state.clock.clone(), state.config.sync_interval_secs.max(60));
+/// Enqueues a `kind` job once per period of `every_secs`, once across all processes (the
+/// dedupe key names the period), looking at most every ten minutes.
+fn spawn_schedule(
+    state: &AppState,
+    kind: &'static str,
+    every_secs: u64,
+    payload: serde_json::Value,
+    mut sd: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    let (store, clock) = (state.store.clone(), state.clock.clone());
+    let period_ms = (every_secs.max(1) as i64).saturating_mul(1000);
     tokio::spawn(async move {
         loop {
             let now = clock();
-            let slot = now / (every as i64 * 1000);
-            let mut job = ch_store::jobs::NewJob::new(SYNC_JOB, serde_json::json!({"scheduled": true}), now);
-            job.dedupe_key = Some(format!("{SYNC_JOB}:{slot}"));
+            let mut job = ch_store::jobs::NewJob::new(kind, payload.clone(), now);
+            job.dedupe_key = Some(format!("{kind}:{}", now / period_ms));
             let r = async {
                 let mut tx = store.begin().await?;
                 ch_store::jobs::enqueue(&mut tx, &job, now).await?;
@@ -230,10 +217,10 @@ fn spawn_sync_schedule(state: &AppState, mut sd: tokio::sync::watch::Receiver<bo
             }
             .await;
             if let Err(e) = r {
-                tracing::warn!(error = %e, "could not schedule a knowledge sync");
+                tracing::warn!(error = %e, kind, "could not schedule a job");
             }
             tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs(every.min(600))) => {}
+                _ = tokio::time::sleep(Duration::from_secs(every_secs.clamp(1, 600))) => {}
                 _ = sd.changed() => break,
             }
         }

@@ -19,7 +19,19 @@ async fn migrations_apply_and_are_idempotent() {
         let backend = format!("{:?}", db.store.backend()).to_lowercase();
         ensure!(backend == db.backend, "store is {backend}, test database is {}", db.backend);
         let applied = db.store.applied_migrations().await?;
-        ensure!(applied == vec!["foundation".to_string()], "applied: {applied:?}");
+        // Every migration, in order, mirrored by name for both backends.
+        let names = |dir: &str| -> anyhow::Result<Vec<String>> {
+            let mut v: Vec<String> = std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))?
+                .filter_map(|e| e.ok())
+                .filter_map(|e| e.file_name().into_string().ok())
+                .collect();
+            v.sort();
+            Ok(v.iter().filter_map(|n| n.split_once('_').map(|(_, r)| r.trim_end_matches(".sql").to_owned())).collect())
+        };
+        let expected = names("migrations/sqlite")?;
+        ensure!(expected == names("migrations/postgres")?, "migrations are not mirrored");
+        ensure!(expected == vec!["foundation".to_string(), "knowledge".to_string()], "{expected:?}");
+        ensure!(applied == expected, "applied: {applied:?}");
         // A second connect (a second process starting) applies nothing new and succeeds.
         let again = Store::connect(&db.url).await?;
         ensure!(again.applied_migrations().await? == applied);
