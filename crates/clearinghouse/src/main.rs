@@ -531,6 +531,7 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<u8> {
             t.add_row([a.org.clone(), a.role.to_string(), a.email.clone(), a.password.clone()]);
         }
         eprintln!("Demo world ready. Sign in at http://{}/login with one of:\n{t}", cfg.listen);
+        spawn_demo_knowledge(&state.knowledge, &cfg);
     } else if users == 0 {
         eprintln!(
             "The database has no users yet. Create the first administrator with:\n  clearinghouse admin bootstrap --email you@example.org"
@@ -549,6 +550,49 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<u8> {
     }
     store.close().await;
     Ok(0)
+}
+
+/// The demo's knowledge base: when it is empty and the shared public data is at hand
+/// (`CLEARINGHOUSE_SHARED_DATA` or `../shared/data`), real advisories are imported in the
+/// background while the server already answers; pages and the OSV API fill as batches commit.
+fn spawn_demo_knowledge(kb: &ch_knowledge::Knowledge, cfg: &Config) {
+    let Ok(data) = commands::bench::shared_data(None) else {
+        eprintln!("Demo knowledge base: no shared data found; import advisories with `clearinghouse db import`.");
+        return;
+    };
+    let kb = kb.clone();
+    let index_dir = cfg.sqlite_path().and_then(|p| p.parent().map(std::path::Path::to_path_buf));
+    tokio::spawn(async move {
+        if !kb.index().is_empty() {
+            return;
+        }
+        let sets = [
+            "osv/pypa.jsonl.zst",
+            "osv/rustsec.jsonl.zst",
+            "osv/ghsa-sbom-sample.jsonl.zst",
+            "osv/nodejs-security-wg.jsonl.zst",
+            "osv/friendsofphp-security-advisories.jsonl.zst",
+            "osv/victims-cve-db.jsonl.zst",
+            "osv/bitnami-vulndb.jsonl.zst",
+            "kev/known_exploited_vulnerabilities.json",
+            "cve/nvd-1.1-kev.jsonl.zst",
+            "cve/nvd-2.0-kev.jsonl.zst",
+            "cve/cve5-kev-cvelistv5.jsonl.zst",
+        ];
+        let paths: Vec<PathBuf> = sets.iter().map(|s| data.join(s)).filter(|p| p.exists()).collect();
+        tracing::info!(files = paths.len(), "demo: importing public advisories in the background");
+        match kb.import(&paths, &ch_knowledge::ImportOptions::default(), &mut |_| {}).await {
+            Ok(s) => {
+                tracing::info!(advisories = s.progress.inserted, kev = s.progress.kev, "demo: knowledge base ready");
+                if let Some(dir) = index_dir
+                    && let Err(e) = ch_knowledge::scan_index::build(kb.store(), &dir).await
+                {
+                    tracing::warn!(error = %e, "demo: scan index not written");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "demo: advisory import failed"),
+        }
+    });
 }
 
 async fn shutdown_signal() {
