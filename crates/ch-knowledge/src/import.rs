@@ -319,7 +319,7 @@ async fn write_batch(
     let seq = kstore::next_seq(&mut tx).await?;
     let now = clock();
     kstore::delete_advisories(&mut tx, &replaced).await?;
-    let rows: Vec<AdvisoryRow> = fresh.iter().map(|p| p.row.clone()).collect();
+    let rows: Vec<&AdvisoryRow> = fresh.iter().map(|p| &p.row).collect();
     kstore::insert_advisories(&mut tx, &rows, seq, now).await?;
     let kev_rows: Vec<KevRow> = kev_changed.iter().map(|k| k.1.clone()).collect();
     kstore::put_kev(&mut tx, &kev_rows, seq, now).await?;

@@ -208,7 +208,7 @@ async fn insert_many<T>(
 
 /// Inserts records (none of them stored: delete replaced ones first) with change number
 /// `seq`.
-pub async fn insert_advisories(tx: &mut Tx, rows: &[AdvisoryRow], seq: i64, now_ms: i64) -> Result<()> {
+pub async fn insert_advisories(tx: &mut Tx, rows: &[&AdvisoryRow], seq: i64, now_ms: i64) -> Result<()> {
     insert_many(
         tx,
         "INSERT INTO advisories (id, origin, source_format, modified, published, withdrawn, summary, severity, score_tenths, \

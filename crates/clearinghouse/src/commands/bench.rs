@@ -203,6 +203,8 @@ async fn kb(
     )?;
 
     // 2. Import into SQLite (and PostgreSQL): compressed file to committed and indexed.
+    // The first import of a process also compiles the OSV schema validator once; the
+    // scale table below (fresh databases, same process) shows the steady state.
     let mut backends: Vec<(&str, Option<&str>)> = vec![("SQLite", None)];
     if let Some(pg) = postgres {
         backends.push(("PostgreSQL", Some(pg)));
