@@ -88,6 +88,23 @@ impl From<ch_match::Error> for Error {
 /// Result alias.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// A record with its flaw's ranking: what a listing sorts and filters on without
+/// walking the alias graph per record per request.
+#[derive(Clone, Debug)]
+pub struct Ranked {
+    /// The record.
+    pub advisory: Arc<Advisory>,
+    /// Its flaw is known exploited (CISA KEV, or a record says so).
+    pub known_exploited: bool,
+    /// The flaw's highest score.
+    pub score: Option<f64>,
+    /// That score's severity, lower case (`critical` .. `none`).
+    pub severity: Option<String>,
+}
+
+/// The ranked listing and the change number it was built at.
+type RankedCache = Option<(i64, Arc<Vec<Ranked>>)>;
+
 /// The knowledge base: the store and the in-memory index that follows it.
 #[derive(Clone)]
 pub struct Knowledge {
@@ -98,6 +115,9 @@ pub struct Knowledge {
     seen: Arc<AtomicI64>,
     /// Serialises refreshes (and the importer's own index updates).
     refresh_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Every record ranked (known exploited, then score, then newest), rebuilt when the
+    /// change number moves.
+    ranked: Arc<std::sync::Mutex<RankedCache>>,
 }
 
 impl std::fmt::Debug for Knowledge {
@@ -151,6 +171,7 @@ impl Knowledge {
             index: Arc::new(RwLock::new(Index::new())),
             seen: Arc::new(AtomicI64::new(0)),
             refresh_lock: Arc::new(tokio::sync::Mutex::new(())),
+            ranked: Arc::new(std::sync::Mutex::new(None)),
         };
         kb.refresh().await?;
         Ok(kb)
@@ -181,6 +202,51 @@ impl Knowledge {
             Ok(mut g) => f(&mut g),
             Err(poisoned) => f(&mut poisoned.into_inner()),
         }
+    }
+
+    /// Every record, ranked: known-exploited flaws first, then by score, then newest, then
+    /// id. Built once per change of the knowledge base (the flaw of every record is
+    /// worked out then), so listings cost a filter over this, not a flaw per record.
+    pub fn ranked(&self) -> Arc<Vec<Ranked>> {
+        let seq = self.seen_seq();
+        let mut cache = match self.ranked.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some((at, list)) = cache.as_ref()
+            && *at == seq
+        {
+            return Arc::clone(list);
+        }
+        let index = self.index();
+        let mut list: Vec<Ranked> = index
+            .records()
+            .map(|(_, a)| {
+                let flaw = index.flaw(&a.id);
+                let top = flaw.as_ref().and_then(|f| f.max_severity.clone()).or_else(|| a.max_severity().cloned());
+                Ranked {
+                    advisory: Arc::clone(a),
+                    known_exploited: flaw
+                        .as_ref()
+                        .and_then(|f| f.exploited.as_ref())
+                        .or(a.exploited.as_ref())
+                        .is_some(),
+                    score: top.as_ref().and_then(|s| s.value),
+                    severity: top.and_then(|s| s.severity).map(|s| s.as_str().to_ascii_lowercase()),
+                }
+            })
+            .collect();
+        drop(index);
+        list.sort_by(|x, y| {
+            y.known_exploited
+                .cmp(&x.known_exploited)
+                .then_with(|| y.score.unwrap_or(-1.0).total_cmp(&x.score.unwrap_or(-1.0)))
+                .then_with(|| y.advisory.modified.cmp(&x.advisory.modified))
+                .then_with(|| x.advisory.id.cmp(&y.advisory.id))
+        });
+        let list = Arc::new(list);
+        *cache = Some((seq, Arc::clone(&list)));
+        list
     }
 
     /// The change number the index reflects.

@@ -64,6 +64,34 @@ fn file_name_of(url: &str) -> String {
     if clean.is_empty() || clean.starts_with('.') { "source.json".into() } else { clean }
 }
 
+/// A source URL fit for logs, audit entries and answers: without user information and
+/// with the values of query parameters that look like credentials (`token`, `key`,
+/// `secret`, `password`, `sig`) masked. A URL that does not parse is shown as its scheme
+/// and host part only.
+pub fn redact_url(url: &str) -> String {
+    let Ok(mut u) = reqwest::Url::parse(url) else {
+        let cut = url.find(['?', '#', '@']).unwrap_or(url.len());
+        return format!("{}…", url.get(..cut).unwrap_or_default());
+    };
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    let secret = |k: &str| {
+        let k = k.to_ascii_lowercase();
+        ["token", "key", "secret", "password", "sig"].iter().any(|s| k.contains(s))
+    };
+    if u.query().is_some() {
+        let pairs: Vec<(String, String)> = u
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if secret(&k) { "***".to_owned() } else { v.into_owned() };
+                (k.into_owned(), v)
+            })
+            .collect();
+        u.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    u.to_string()
+}
+
 /// Syncs every configured source, in name order.
 pub async fn sync_all(
     store: &Store,
@@ -156,12 +184,14 @@ async fn fetch(client: &reqwest::Client, source: &AdvisorySource) -> std::result
     if let Some(lm) = &source.last_modified {
         req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
     }
-    let mut resp = req.send().await.map_err(|e| format!("GET {}: {e}", source.url))?;
+    let shown = redact_url(&source.url);
+    // reqwest's errors carry the URL: say what happened without it.
+    let mut resp = req.send().await.map_err(|e| format!("GET {shown}: {}", e.without_url()))?;
     if resp.status() == reqwest::StatusCode::NOT_MODIFIED {
         return Ok(None);
     }
     if !resp.status().is_success() {
-        return Err(format!("GET {}: HTTP {}", source.url, resp.status()));
+        return Err(format!("GET {shown}: HTTP {}", resp.status()));
     }
     let header =
         |name: reqwest::header::HeaderName| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -171,7 +201,7 @@ async fn fetch(client: &reqwest::Client, source: &AdvisorySource) -> std::result
     let path = dir.path().join(file_name_of(&source.url));
     let mut file = fs_err::File::create(&path).map_err(|e| e.to_string())?;
     let mut bytes = 0u64;
-    while let Some(chunk) = resp.chunk().await.map_err(|e| format!("GET {}: body: {e}", source.url))? {
+    while let Some(chunk) = resp.chunk().await.map_err(|e| format!("GET {shown}: body: {}", e.without_url()))? {
         bytes += chunk.len() as u64;
         file.write_all(&chunk).map_err(|e| e.to_string())?;
     }
@@ -193,6 +223,22 @@ mod tests {
         ];
         for (url, want) in cases {
             assert_eq!(file_name_of(url), want, "{url}");
+        }
+    }
+
+    #[test]
+    fn credentials_never_leave_a_source_url() {
+        let cases = [
+            ("https://user:hunter2@feeds.example/all.zip", "https://feeds.example/all.zip"),
+            (
+                "https://feeds.example/kev.json?api_key=abc&format=json",
+                "https://feeds.example/kev.json?api_key=***&format=json",
+            ),
+            ("https://feeds.example/a.zip?X-Amz-Signature=zz", "https://feeds.example/a.zip?X-Amz-Signature=***"),
+            ("not a url?token=abc", "not a url…"),
+        ];
+        for (url, want) in cases {
+            assert_eq!(redact_url(url), want, "{url}");
         }
     }
 }

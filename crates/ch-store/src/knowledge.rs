@@ -344,82 +344,6 @@ pub async fn changed_kev(c: &mut AnyConnection, since: i64) -> Result<Vec<String
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
-/// Records affecting any of `keys` (ecosystem, normalised name) or any of `products`
-/// (vendor, product): what an offline scan of an inventory needs, without reading the
-/// rest of the knowledge base.
-pub async fn records_for(
-    c: &mut AnyConnection,
-    keys: &[(String, String)],
-    products: &[(String, String)],
-) -> Result<Vec<StoredAdvisory>> {
-    let mut wanted: Vec<(String, String)> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for (table, a, b, list) in
-        [("affected_packages", "ecosystem", "name", keys), ("affected_products", "vendor", "product", products)]
-    {
-        // Look up by the second column (indexed), then filter: one statement per chunk.
-        for chunk in list.chunks(MAX_BINDS) {
-            let names: Vec<&str> = chunk.iter().map(|k| k.1.as_str()).collect();
-            let sql = format!("SELECT {a}, {b}, id, origin FROM {table} WHERE {}", in_json(c, b));
-            let mut q = sqlx::query_as::<_, (String, String, String, String)>(sqlx::AssertSqlSafe(sql));
-            q = q.bind(json_list(&names));
-            let want: std::collections::HashSet<(&str, &str)> =
-                chunk.iter().map(|k| (k.0.as_str(), k.1.as_str())).collect();
-            for (x, y, id, origin) in q.fetch_all(&mut *c).await? {
-                let base = x.split(':').next().unwrap_or(&x);
-                if (want.contains(&(x.as_str(), y.as_str())) || want.contains(&(base, y.as_str())))
-                    && seen.insert((id.clone(), origin.clone()))
-                {
-                    wanted.push((id, origin));
-                }
-            }
-        }
-    }
-    records_by_key(c, &wanted).await
-}
-
-/// The records with these `(id, origin)` keys.
-pub async fn records_by_key(c: &mut AnyConnection, keys: &[(String, String)]) -> Result<Vec<StoredAdvisory>> {
-    let mut out = Vec::with_capacity(keys.len());
-    let ids: Vec<&str> = {
-        let mut v: Vec<&str> = keys.iter().map(|k| k.0.as_str()).collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-    let want: std::collections::HashSet<(&str, &str)> = keys.iter().map(|k| (k.0.as_str(), k.1.as_str())).collect();
-    for chunk in ids.chunks(MAX_BINDS) {
-        let sql = format!(
-            "SELECT id, origin, source_format, record, seq FROM advisories WHERE {} ORDER BY id, origin",
-            in_json(c, "id")
-        );
-        let mut q = sqlx::query_as::<_, StoredRow>(sqlx::AssertSqlSafe(sql));
-        q = q.bind(json_list(chunk));
-        for r in q.fetch_all(&mut *c).await? {
-            if want.contains(&(r.0.as_str(), r.1.as_str())) {
-                out.push(stored(r));
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Every record (any origin) whose id is one of `ids`: the other records of a flaw, found
-/// through the aliases of the ones already read (their scores and KEV marking count).
-pub async fn records_with_ids(c: &mut AnyConnection, ids: &[&str]) -> Result<Vec<StoredAdvisory>> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(MAX_BINDS) {
-        let sql = format!(
-            "SELECT id, origin, source_format, record, seq FROM advisories WHERE {} ORDER BY id, origin",
-            in_json(c, "id")
-        );
-        let mut q = sqlx::query_as::<_, StoredRow>(sqlx::AssertSqlSafe(sql));
-        q = q.bind(json_list(chunk));
-        out.extend(q.fetch_all(&mut *c).await?.into_iter().map(stored));
-    }
-    Ok(out)
-}
-
 /// One lookup key of a record: kind (`p` package, `v` product, `i` alias), the key's two
 /// parts, and the record's id and origin.
 pub type KeyRow = (char, String, String, String, String);
@@ -434,18 +358,6 @@ pub async fn all_keys(c: &mut AnyConnection) -> Result<Vec<KeyRow>> {
     ] {
         let rows: Vec<(String, String, String, String)> = sqlx::query_as(sql).fetch_all(&mut *c).await?;
         out.extend(rows.into_iter().map(|(a, b, id, origin)| (kind, a, b, id, origin)));
-    }
-    Ok(out)
-}
-
-/// KEV entries (JSON) for these CVE ids.
-pub async fn kev_for(c: &mut AnyConnection, cve_ids: &[&str]) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    for chunk in cve_ids.chunks(MAX_BINDS) {
-        let sql = format!("SELECT record FROM kev_entries WHERE {}", in_json(c, "cve_id"));
-        let mut q = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql));
-        q = q.bind(json_list(chunk));
-        out.extend(q.fetch_all(&mut *c).await?.into_iter().map(|r| r.0));
     }
     Ok(out)
 }

@@ -206,6 +206,34 @@ impl World {
     }
 }
 
+/// A path in the shared public data (`CLEARINGHOUSE_SHARED_DATA`, else `../shared/data`
+/// beside the workspace). Tests that read it fail when it is missing; they never skip.
+pub fn shared_data(rel: &str) -> PathBuf {
+    let base = std::env::var_os("CLEARINGHOUSE_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
+    base.join(rel)
+}
+
+/// A validator for the JSON schema at `path`, whose `$ref`s to other files are resolved
+/// in the same directory only (nothing is fetched), with format checks on.
+pub fn json_schema(path: &std::path::Path) -> anyhow::Result<jsonschema::Validator> {
+    struct Local(PathBuf);
+    impl jsonschema::Retrieve for Local {
+        fn retrieve(
+            &self,
+            uri: &jsonschema::Uri<String>,
+        ) -> Result<serde_json::Value, Box<dyn std::error::Error + Send + Sync>> {
+            let name = uri.path().as_str().rsplit('/').next().unwrap_or_default().to_owned();
+            let text = std::fs::read_to_string(self.0.join(&name))?;
+            Ok(serde_json::from_str(&text)?)
+        }
+    }
+    let dir = path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path)?)?;
+    Ok(jsonschema::options().should_validate_formats(true).with_retriever(Local(dir)).build(&schema)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

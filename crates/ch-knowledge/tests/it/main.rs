@@ -13,12 +13,7 @@ use ch_knowledge::sync::SyncOutcome;
 use ch_knowledge::{ImportOptions, Knowledge};
 use ch_testkit::{each_backend, fixed_clock};
 
-fn shared(rel: &str) -> PathBuf {
-    let base = std::env::var_os("CLEARINGHOUSE_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    base.join(rel)
-}
+use ch_testkit::shared_data as shared;
 
 /// Every advisory set of the shared data, as the issue lists them.
 const SETS: &[&str] = &[

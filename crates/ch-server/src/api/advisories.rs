@@ -236,19 +236,7 @@ pub fn summary_view(index: &ch_match::Index, a: &Advisory) -> AdvisorySummaryVie
         packages.insert(format!("{}/{}", p.ecosystem, p.name));
         fixed.extend(p.fixed_versions().into_iter().map(str::to_owned));
     }
-    let mut products: BTreeSet<String> = BTreeSet::new();
-    for p in &a.products {
-        if let (Some(v), Some(pr)) = (&p.vendor, &p.product) {
-            products.insert(format!("{v} {pr}"));
-        }
-    }
-    if let Some(app) = &a.applicability {
-        for m in app.cpe_matches().into_iter().filter(|m| m.vulnerable) {
-            if let Some((v, p)) = m.criteria.vendor_product() {
-                products.insert(format!("{v} {p}"));
-            }
-        }
-    }
+    let products = product_names(a);
     AdvisorySummaryView {
         id: a.id.clone(),
         origin: ch_match::Origin::of(a.source).as_str().to_owned(),
@@ -270,8 +258,29 @@ pub fn summary_view(index: &ch_match::Index, a: &Advisory) -> AdvisorySummaryVie
     }
 }
 
-/// Filters the index (shared by the API and the pages).
-pub fn search(index: &ch_match::Index, q: &AdvisoryQuery) -> Result<(usize, Vec<AdvisorySummaryView>), ApiError> {
+/// `vendor product` of every product a record affects (CVE 5 products, vulnerable CPE
+/// criteria).
+fn product_names(a: &Advisory) -> BTreeSet<String> {
+    let mut products: BTreeSet<String> = BTreeSet::new();
+    for p in &a.products {
+        if let (Some(v), Some(pr)) = (&p.vendor, &p.product) {
+            products.insert(format!("{v} {pr}"));
+        }
+    }
+    if let Some(app) = &a.applicability {
+        for m in app.cpe_matches().into_iter().filter(|m| m.vulnerable) {
+            if let Some((v, p)) = m.criteria.vendor_product() {
+                products.insert(format!("{v} {p}"));
+            }
+        }
+    }
+    products
+}
+
+/// Filters the knowledge base (shared by the API and the pages). Filters run over the
+/// ranked listing (`Knowledge::ranked`, built once per change); only the page returned
+/// is turned into views, the one step that walks each record's flaw.
+pub fn search(kb: &ch_knowledge::Knowledge, q: &AdvisoryQuery) -> Result<(usize, Vec<AdvisorySummaryView>), ApiError> {
     let min_rank = match q.severity.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(severity_rank(s).ok_or_else(|| {
             ApiError::invalid(format!("severity: expected low, medium, high or critical, found {s:?}"))
@@ -288,28 +297,46 @@ pub fn search(index: &ch_match::Index, q: &AdvisoryQuery) -> Result<(usize, Vec<
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let offset = q.offset.unwrap_or(0);
     let text = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let ranked = kb.ranked();
 
-    // Candidates: an exact id or alias, or a package lookup, narrows at once.
-    let candidates: Vec<Arc<Advisory>> = if let Some(t) = text.filter(|t| !t.contains(' ')) {
-        let exact: Vec<Arc<Advisory>> = index.get(t).into_iter().cloned().collect();
-        if exact.is_empty() { index.records().map(|(_, a)| a.clone()).collect() } else { exact }
-    } else if let (Some(eco), Some(pkg)) = (q.ecosystem.as_deref(), q.package.as_deref()) {
-        index
-            .query_package(eco, pkg, None)
-            .map_err(|e| ApiError::invalid(e.to_string()))?
-            .into_iter()
-            .map(|h| h.advisory.clone())
-            .collect()
-    } else {
-        index.records().map(|(_, a)| a.clone()).collect()
+    // An exact id or alias, or a package lookup (names normalised as stored), narrows
+    // the candidates to a set of records.
+    let narrowed: Option<std::collections::HashSet<*const Advisory>> = {
+        let index = kb.index();
+        if let Some(t) = text.filter(|t| !t.contains(' ')) {
+            let exact: std::collections::HashSet<*const Advisory> = index.get(t).into_iter().map(Arc::as_ptr).collect();
+            (!exact.is_empty()).then_some(exact)
+        } else if let (Some(eco), Some(pkg)) =
+            (q.ecosystem.as_deref().filter(|e| !e.is_empty()), q.package.as_deref().filter(|p| !p.is_empty()))
+        {
+            let hits = index.query_package(eco, pkg, None).map_err(|e| ApiError::invalid(e.to_string()))?;
+            Some(hits.iter().map(|h| Arc::as_ptr(&h.advisory)).collect())
+        } else {
+            None
+        }
     };
+    let exact_text = narrowed.is_some() && text.is_some();
     let needle = text.map(str::to_lowercase);
-    let mut out: Vec<(Arc<Advisory>, AdvisorySummaryView)> = Vec::new();
-    for a in candidates {
+    let vendor = q.vendor.as_deref().filter(|v| !v.is_empty()).map(str::to_lowercase);
+    let product = q.product.as_deref().filter(|v| !v.is_empty()).map(|p| p.to_lowercase().replace(' ', "_"));
+    let mut matched: Vec<&ch_knowledge::Ranked> = Vec::new();
+    for r in ranked.iter() {
+        let a = &r.advisory;
+        if narrowed.as_ref().is_some_and(|set| !set.contains(&Arc::as_ptr(a))) {
+            continue;
+        }
         if a.withdrawn.is_some() && !q.withdrawn.unwrap_or(false) {
             continue;
         }
         if since.is_some_and(|s| a.modified < s) {
+            continue;
+        }
+        if q.known_exploited.is_some_and(|k| r.known_exploited != k) {
+            continue;
+        }
+        if let Some(min) = min_rank
+            && r.severity.as_deref().and_then(severity_rank).is_none_or(|x| x < min)
+        {
             continue;
         }
         if let Some(eco) = q.ecosystem.as_deref().filter(|e| !e.is_empty()) {
@@ -320,54 +347,39 @@ pub fn search(index: &ch_match::Index, q: &AdvisoryQuery) -> Result<(usize, Vec<
                 continue;
             }
         }
-        if let Some(pkg) = q.package.as_deref().filter(|p| !p.is_empty()) {
+        if narrowed.is_none()
+            && let Some(pkg) = q.package.as_deref().filter(|p| !p.is_empty())
+        {
             let pkg = pkg.to_lowercase();
             if !a.packages.iter().any(|p| p.name.to_lowercase().contains(&pkg)) {
                 continue;
             }
         }
-        let view = summary_view(index, &a);
-        if let Some(n) = &needle {
-            let in_ids = view.ids.iter().any(|i| i.to_lowercase().contains(n.as_str()));
-            let in_summary = view.summary.as_deref().is_some_and(|s| s.to_lowercase().contains(n.as_str()));
+        if !exact_text && let Some(n) = &needle {
+            let in_ids = a.ids().any(|i| i.to_lowercase().contains(n.as_str()));
+            let in_summary = a.summary.as_deref().is_some_and(|s| s.to_lowercase().contains(n.as_str()));
             if !in_ids && !in_summary {
                 continue;
             }
         }
-        if let Some(v) = q.vendor.as_deref().filter(|v| !v.is_empty()) {
-            let v = v.to_lowercase();
-            if !view.products.iter().any(|p| p.to_lowercase().starts_with(&v)) {
+        if vendor.is_some() || product.is_some() {
+            let names = product_names(a);
+            if vendor.as_ref().is_some_and(|v| !names.iter().any(|p| p.to_lowercase().starts_with(v.as_str()))) {
+                continue;
+            }
+            if product
+                .as_ref()
+                .is_some_and(|pr| !names.iter().any(|p| p.to_lowercase().replace(' ', "_").contains(pr.as_str())))
+            {
                 continue;
             }
         }
-        if let Some(pr) = q.product.as_deref().filter(|v| !v.is_empty()) {
-            let pr = pr.to_lowercase().replace(' ', "_");
-            if !view.products.iter().any(|p| p.to_lowercase().replace(' ', "_").contains(&pr)) {
-                continue;
-            }
-        }
-        if let Some(k) = q.known_exploited
-            && view.known_exploited != k
-        {
-            continue;
-        }
-        if let Some(min) = min_rank
-            && view.severity.as_deref().and_then(severity_rank).is_none_or(|r| r < min)
-        {
-            continue;
-        }
-        out.push((a, view));
+        matched.push(r);
     }
-    // Known exploited first, then severity, then newest.
-    out.sort_by(|(a, x), (b, y)| {
-        y.known_exploited
-            .cmp(&x.known_exploited)
-            .then_with(|| y.score.unwrap_or(-1.0).total_cmp(&x.score.unwrap_or(-1.0)))
-            .then_with(|| b.modified.cmp(&a.modified))
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    let total = out.len();
-    Ok((total, out.into_iter().skip(offset).take(limit).map(|(_, v)| v).collect()))
+    let total = matched.len();
+    let index = kb.index();
+    let page = matched.into_iter().skip(offset).take(limit).map(|r| summary_view(&index, &r.advisory)).collect();
+    Ok((total, page))
 }
 
 /// Everything about one record and its flaw.
@@ -459,8 +471,7 @@ pub(super) async fn list_advisories(
     Query(q): Query<AdvisoryQuery>,
 ) -> Result<Json<AdvisoryPage>, ApiError> {
     state.check(caller.actor.as_ref(), Action::List, &state.knowledge_resource())?;
-    let index = state.knowledge.index();
-    let (total, advisories) = search(&index, &q)?;
+    let (total, advisories) = search(&state.knowledge, &q)?;
     Ok(Json(AdvisoryPage { total, advisories }))
 }
 
@@ -490,7 +501,10 @@ pub(super) async fn knowledge_status(
     state.check(caller.actor.as_ref(), Action::Read, &Resource::KnowledgeSources)?;
     let mut c = state.store.conn().await?;
     let counts = ch_store::knowledge::counts(&mut c).await?;
-    let sources = ch_store::knowledge::list_sources(&mut c).await?;
+    let mut sources = ch_store::knowledge::list_sources(&mut c).await?;
+    for s in &mut sources {
+        s.url = ch_knowledge::sync::redact_url(&s.url);
+    }
     let imports = ch_store::knowledge::list_import_runs(&mut c, 20).await?;
     drop(c);
     Ok(Json(KnowledgeStatusView {
@@ -533,11 +547,11 @@ pub(super) async fn put_source(
         "knowledge.source.put",
         "advisory_source",
         name,
-        serde_json::json!({"url": body.url}),
+        serde_json::json!({"url": ch_knowledge::sync::redact_url(&body.url)}),
     )
     .await?;
     tx.commit().await?;
-    Ok(Json(serde_json::json!({"name": name, "url": body.url})))
+    Ok(Json(serde_json::json!({"name": name, "url": ch_knowledge::sync::redact_url(&body.url)})))
 }
 
 /// Syncs every source now, as a background job (analysts).

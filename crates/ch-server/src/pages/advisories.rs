@@ -64,11 +64,9 @@ pub(super) async fn list(State(state): State<AppState>, caller: Caller, Query(q)
     let nav = open_nav(&state, caller, Action::List, "/advisories").await?;
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let offset = q.offset.unwrap_or(0);
-    let index = state.knowledge.index();
     let (total, advisories) =
-        search(&index, &AdvisoryQuery { limit: Some(limit), offset: Some(offset), ..clone_query(&q) })?;
-    let indexed = index.len();
-    drop(index);
+        search(&state.knowledge, &AdvisoryQuery { limit: Some(limit), offset: Some(offset), ..clone_query(&q) })?;
+    let indexed = state.knowledge.index().len();
     let query_string = [
         ("q", q.q.clone()),
         ("ecosystem", q.ecosystem.clone()),

@@ -20,12 +20,7 @@ use serde_json::{Value, json};
 
 use crate::{api, app, send};
 
-fn shared(rel: &str) -> PathBuf {
-    let base = std::env::var_os("CLEARINGHOUSE_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    base.join(rel)
-}
+use ch_testkit::shared_data as shared;
 
 async fn import(a: &crate::App, rels: &[&str]) -> anyhow::Result<ch_knowledge::ImportSummary> {
     let paths: Vec<PathBuf> = rels.iter().map(|r| shared(r)).collect();

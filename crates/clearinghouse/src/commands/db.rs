@@ -212,11 +212,11 @@ pub(crate) async fn run(
                 "knowledge.source.put",
                 "advisory_source",
                 &name,
-                serde_json::json!({"url": url}),
+                serde_json::json!({"url": ch_knowledge::sync::redact_url(&url)}),
             )
             .await?;
             tx.commit().await?;
-            writeln!(out, "source {name} -> {url}")?;
+            writeln!(out, "source {name} -> {}", ch_knowledge::sync::redact_url(&url))?;
             Ok(0)
         }
         DbCommand::Source(SourceCommand::List) => {
@@ -227,7 +227,7 @@ pub(crate) async fn run(
             for s in sources {
                 t.add_row([
                     s.name,
-                    s.url,
+                    ch_knowledge::sync::redact_url(&s.url),
                     s.checked_at.map(crate::time).unwrap_or_else(|| "never".into()),
                     s.status.unwrap_or_default(),
                     s.detail.unwrap_or_default(),

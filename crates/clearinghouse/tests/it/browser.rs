@@ -202,11 +202,8 @@ async fn advisories_show_the_kev_flag_and_merged_aliases() {
     each_backend(|db| async move {
         let backend = db.backend;
         let install = Install::new(db)?;
-        let data = std::env::var_os("CLEARINGHOUSE_SHARED_DATA")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-        let rustsec = data.join("osv/rustsec.jsonl.zst").display().to_string();
-        let kev = data.join("kev/known_exploited_vulnerabilities.json").display().to_string();
+        let rustsec = ch_testkit::shared_data("osv/rustsec.jsonl.zst").display().to_string();
+        let kev = ch_testkit::shared_data("kev/known_exploited_vulnerabilities.json").display().to_string();
         install.ok(&["db", "import", &rustsec, &kev], None)?;
         let server = Server::start(&install, &[]).await?;
         let (_driver, client) = start_browser().await?;

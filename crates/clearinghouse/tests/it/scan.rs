@@ -9,12 +9,7 @@ use std::sync::OnceLock;
 use anyhow::{Context, ensure};
 use serde_json::Value;
 
-fn shared(rel: &str) -> PathBuf {
-    let base = std::env::var_os("CLEARINGHOUSE_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    base.join(rel)
-}
+use ch_testkit::shared_data as shared;
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_clearinghouse"));
@@ -221,25 +216,11 @@ fn a_product_list_finds_known_exploited_product_versions() -> anyhow::Result<()>
     Ok(())
 }
 
-fn validator(schema: &Path) -> anyhow::Result<jsonschema::Validator> {
-    let dir = schema.parent().context("schema dir")?.to_path_buf();
-    struct Local(PathBuf);
-    impl jsonschema::Retrieve for Local {
-        fn retrieve(&self, uri: &jsonschema::Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-            let name = uri.path().as_str().rsplit('/').next().unwrap_or_default().to_owned();
-            let text = std::fs::read_to_string(self.0.join(&name))?;
-            Ok(serde_json::from_str(&text)?)
-        }
-    }
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(schema)?)?;
-    Ok(jsonschema::options().should_validate_formats(true).with_retriever(Local(dir)).build(&schema)?)
-}
-
 #[test]
 fn sarif_and_cyclonedx_outputs_validate_against_their_schemas() -> anyhow::Result<()> {
     let sbom = shared("sbom/cyclonedx/bom-examples/SBOM/juice-shop/via_npm/flat/bom.1.4.json");
-    let sarif_schema = validator(&shared("sarif/schema/sarif-schema-2.1.0.json"))?;
-    let cdx_schema = validator(&shared("sbom/cyclonedx/schema/bom-1.6.schema.json"))?;
+    let sarif_schema = ch_testkit::json_schema(&shared("sarif/schema/sarif-schema-2.1.0.json"))?;
+    let cdx_schema = ch_testkit::json_schema(&shared("sbom/cyclonedx/schema/bom-1.6.schema.json"))?;
     for (format, v) in [("sarif", &sarif_schema), ("cyclonedx", &cdx_schema)] {
         let (out, code) = scan(&["--format", format], &[&sbom])?;
         ensure!(code == 1, "{format}: exit {code}");
