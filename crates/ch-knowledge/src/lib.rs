@@ -100,6 +100,41 @@ pub struct Ranked {
     pub score: Option<f64>,
     /// That score's severity, lower case (`critical` .. `none`).
     pub severity: Option<String>,
+    /// Lower-case text a words search looks in: ids, aliases, summary, the first line of
+    /// the details, package names and vulnerable products (`vendor product`).
+    pub haystack: String,
+}
+
+fn haystack(a: &Advisory) -> String {
+    let mut h = String::new();
+    for id in a.ids() {
+        h.push_str(id);
+        h.push('\n');
+    }
+    for text in [a.summary.as_deref(), a.details.as_deref().and_then(|d| d.lines().find(|l| !l.trim().is_empty()))]
+        .into_iter()
+        .flatten()
+    {
+        h.push_str(text);
+        h.push('\n');
+    }
+    for p in &a.packages {
+        h.push_str(&p.name);
+        h.push('\n');
+    }
+    for p in &a.products {
+        if let (Some(v), Some(pr)) = (&p.vendor, &p.product) {
+            h.push_str(&format!("{v} {pr}\n"));
+        }
+    }
+    if let Some(app) = &a.applicability {
+        for m in app.cpe_matches().into_iter().filter(|m| m.vulnerable) {
+            if let Some((v, p)) = m.criteria.vendor_product() {
+                h.push_str(&format!("{v} {p} {}\n", p.replace('_', " ")));
+            }
+        }
+    }
+    h.to_lowercase()
 }
 
 /// The ranked listing and the change number it was built at.
@@ -233,6 +268,7 @@ impl Knowledge {
                         .is_some(),
                     score: top.as_ref().and_then(|s| s.value),
                     severity: top.and_then(|s| s.severity).map(|s| s.as_str().to_ascii_lowercase()),
+                    haystack: haystack(a),
                 }
             })
             .collect();

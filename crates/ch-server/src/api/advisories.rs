@@ -149,6 +149,15 @@ pub struct AffectedPackageView {
     pub fixed: Vec<String>,
 }
 
+/// An affected product and which of its versions are vulnerable.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AffectedProductView {
+    /// `vendor product`.
+    pub name: String,
+    /// Vulnerable versions in words (`>= 7.2.0, < 7.2.7`; `7.0.1`; `all versions`).
+    pub versions: Vec<String>,
+}
+
 /// One flaw with everything known about it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AdvisoryDetailView {
@@ -162,6 +171,8 @@ pub struct AdvisoryDetailView {
     pub cwes: Vec<String>,
     /// Affected packages.
     pub affected: Vec<AffectedPackageView>,
+    /// Affected products with their vulnerable versions in words.
+    pub products: Vec<AffectedProductView>,
     /// Reference URLs.
     pub references: Vec<String>,
     /// The other records of the same flaw (`id (origin)`).
@@ -235,6 +246,16 @@ pub fn summary_view(index: &ch_match::Index, a: &Advisory) -> AdvisorySummaryVie
     for p in &a.packages {
         packages.insert(format!("{}/{}", p.ecosystem, p.name));
         fixed.extend(p.fixed_versions().into_iter().map(str::to_owned));
+    }
+    // A product's fix is where its vulnerable range ends (NVD `versionEndExcluding`,
+    // CVE 5 `lessThan`).
+    if let Some(app) = &a.applicability {
+        fixed.extend(
+            app.cpe_matches().into_iter().filter(|m| m.vulnerable).filter_map(|m| m.version_end_excluding.clone()),
+        );
+    }
+    for p in &a.products {
+        fixed.extend(p.versions.iter().filter_map(|v| v.less_than.clone()).filter(|v| v != "*"));
     }
     let products = product_names(a);
     AdvisorySummaryView {
@@ -355,12 +376,11 @@ pub fn search(kb: &ch_knowledge::Knowledge, q: &AdvisoryQuery) -> Result<(usize,
                 continue;
             }
         }
-        if !exact_text && let Some(n) = &needle {
-            let in_ids = a.ids().any(|i| i.to_lowercase().contains(n.as_str()));
-            let in_summary = a.summary.as_deref().is_some_and(|s| s.to_lowercase().contains(n.as_str()));
-            if !in_ids && !in_summary {
-                continue;
-            }
+        if !exact_text
+            && let Some(n) = &needle
+            && !n.split_whitespace().all(|word| r.haystack.contains(word))
+        {
+            continue;
         }
         if vendor.is_some() || product.is_some() {
             let names = product_names(a);
@@ -411,6 +431,7 @@ pub fn detail(index: &ch_match::Index, id: &str) -> Option<AdvisoryDetailView> {
         })
         .collect();
     Some(AdvisoryDetailView {
+        products: product_versions(a),
         advisory: view,
         details: a.details.clone(),
         scores: a
@@ -430,6 +451,66 @@ pub fn detail(index: &ch_match::Index, id: &str) -> Option<AdvisoryDetailView> {
         related_records,
         osv: a.osv_json(),
     })
+}
+
+/// Products with their vulnerable versions, from the NVD criteria (bounds, or the
+/// criterion's own version) and CVE 5 `affected` entries.
+fn product_versions(a: &Advisory) -> Vec<AffectedProductView> {
+    let mut by: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+    if let Some(app) = &a.applicability {
+        for m in app.cpe_matches().into_iter().filter(|m| m.vulnerable) {
+            let Some((v, p)) = m.criteria.vendor_product() else { continue };
+            let mut parts: Vec<String> = Vec::new();
+            if let Some(x) = &m.version_start_including {
+                parts.push(format!(">= {x}"));
+            }
+            if let Some(x) = &m.version_start_excluding {
+                parts.push(format!("> {x}"));
+            }
+            if let Some(x) = &m.version_end_excluding {
+                parts.push(format!("< {x}"));
+            }
+            if let Some(x) = &m.version_end_including {
+                parts.push(format!("<= {x}"));
+            }
+            let words = if parts.is_empty() {
+                match m.criteria.version().filter(|x| x != "*" && x != "-") {
+                    Some(x) => x,
+                    None => "all versions".to_owned(),
+                }
+            } else {
+                parts.join(", ")
+            };
+            let list = by.entry(format!("{v} {p}")).or_default();
+            if !list.contains(&words) {
+                list.push(words);
+            }
+        }
+    }
+    for p in &a.products {
+        let (Some(v), Some(pr)) = (&p.vendor, &p.product) else { continue };
+        let list = by.entry(format!("{v} {pr}")).or_default();
+        for ver in p.versions.iter().filter(|x| x.status == ch_advisory::Status::Affected) {
+            let words = match (&ver.less_than, &ver.less_than_or_equal) {
+                (Some(lt), _) if lt != "*" => format!(">= {}, < {lt}", ver.version),
+                (_, Some(le)) => format!(">= {}, <= {le}", ver.version),
+                _ => ver.version.clone(),
+            };
+            if !list.contains(&words) {
+                list.push(words);
+            }
+        }
+    }
+    by.into_iter()
+        .map(|(name, mut versions)| {
+            let more = versions.len().saturating_sub(20);
+            versions.truncate(20);
+            if more > 0 {
+                versions.push(format!("and {more} more"));
+            }
+            AffectedProductView { name, versions }
+        })
+        .collect()
 }
 
 /// A range in words: `introduced 0, fixed 1.2.3` as `< 1.2.3`.

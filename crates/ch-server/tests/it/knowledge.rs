@@ -250,6 +250,26 @@ async fn osv_api_shapes_and_errors() {
         ensure!(d["advisory"]["known_exploited"] == true, "{d}");
         ensure!(d["advisory"]["kev"]["date_added"] == "2021-12-10", "{}", d["advisory"]["kev"]);
         ensure!(d["advisory"]["severity"] == "critical");
+        // The vulnerable product versions, in words, for an operator.
+        let log4j = d["products"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == "apache log4j"))
+            .with_context(|| format!("no apache log4j product: {}", d["products"]))?;
+        ensure!(log4j["versions"].as_array().is_some_and(|v| v.iter().any(|x| x == ">= 2.13.0, < 2.15.0")), "{log4j}");
+        // Words find records by product and description, not only ids.
+        for (words, id) in [("log4j", "CVE-2021-44228"), ("fortinet fortios", "CVE-2022-42475")] {
+            let r = send(
+                &a.router,
+                api("GET", &format!("/api/v1/advisories?q={}&limit=500", words.replace(' ', "+")), None, None),
+            )
+            .await?;
+            let page = r.json()?;
+            ensure!(
+                page["advisories"].as_array().is_some_and(|v| v.iter().any(|x| x["id"] == id)),
+                "searching {words:?} does not find {id}: total {}",
+                page["total"]
+            );
+        }
         let r = send(&a.router, api("GET", "/api/v1/advisories?known_exploited=true&limit=5", None, None)).await?;
         let page = r.json()?;
         ensure!(page["total"].as_u64().is_some_and(|t| t > 500), "{}", page["total"]);
