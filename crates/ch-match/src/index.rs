@@ -29,15 +29,15 @@ pub(crate) struct Rec {
 
 /// Where a record's postings are, so that removal touches only those buckets.
 #[derive(Clone, Debug)]
-struct Entry {
+pub(crate) struct Entry {
     rec: Arc<Rec>,
     /// (ecosystem family, normalised name, release) buckets.
-    packages: Vec<(String, String, String)>,
+    pub(crate) packages: Vec<(String, String, String)>,
     commits: Vec<String>,
     /// (vendor, product) buckets.
-    products: Vec<(String, String)>,
+    pub(crate) products: Vec<(String, String)>,
     /// Whether it has a posting in the any-vendor/product list.
-    wild: bool,
+    pub(crate) wild: bool,
     warnings: Vec<String>,
 }
 
@@ -267,6 +267,11 @@ impl Index {
                 releases.values().map(move |bucket| (bucket.ecosystem.as_str(), name.as_str(), bucket.records()))
             })
         })
+    }
+
+    /// A record's entry, for the reverse-index keys.
+    pub(crate) fn entry(&self, key: &RecordKey) -> Option<&Entry> {
+        self.records.get(key)
     }
 
     /// Posting access for the package module.

@@ -53,6 +53,7 @@ mod inventory;
 mod key;
 mod package;
 mod product;
+mod reverse;
 mod suggest;
 #[cfg(test)]
 mod testing;
@@ -63,6 +64,7 @@ pub use index::{FlawView, Index};
 pub use inventory::{ComponentMatch, ComponentMatches, MatchedBy, Skipped};
 pub use key::{Origin, RecordKey};
 pub use product::normalise_product_name;
+pub use reverse::{MatchKeys, component_keys, package_key, product_key};
 
 /// The known (vendor, product) keys closest to a vendor and product as an IT person wrote
 /// them (normalised first), best first: for a product list row that names no known

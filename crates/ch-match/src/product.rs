@@ -123,6 +123,11 @@ fn cpe_key(cpe: &Cpe) -> Option<(String, String)> {
     }
 }
 
+/// [`cpe_key`] for the reverse index.
+pub(crate) fn cpe_vendor_product(cpe: &Cpe) -> Option<(String, String)> {
+    cpe_key(cpe)
+}
+
 /// Vendor or product values CVE records use for "not applicable".
 fn placeholder(s: &str) -> bool {
     s.is_empty() || s == "n/a" || s == "-"

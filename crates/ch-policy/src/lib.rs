@@ -90,6 +90,11 @@ pub enum Resource {
     /// Importing into the knowledge base and its configured sources (analysts,
     /// administrators).
     KnowledgeSources,
+    /// An organisation's exposure data: assets, inventories, findings, VEX statements,
+    /// notifications and their settings. Need to know: only the organisation's own people,
+    /// never analysts, and administrators only of their own organisation (running the
+    /// instance does not entitle anyone to read what a hospital runs unpatched).
+    Exposure(OrgId),
 }
 
 /// Why a request was refused. Stable, so the server can map it to a status and code.
@@ -140,6 +145,7 @@ pub fn authorize(actor: Option<&Actor>, action: Action, resource: &Resource) -> 
     let own_org = |org: &OrgId| *org == actor.org_id;
 
     let allowed = match (resource, action) {
+        (Resource::Exposure(org), _) => own_org(org),
         (_, _) if admin => true,
         (Resource::OwnIdentity, Action::Read) => true,
         (Resource::KnowledgeBase { .. }, Action::Read | Action::List) => true,
@@ -190,6 +196,14 @@ mod tests {
         let analyst = actor(Role::Analyst, OrgKind::Clearinghouse, 9, "read write");
         let own = UserId(Uuid::from_u128(1001));
         let cases: Vec<(Option<&Actor>, Action, Resource, bool)> = vec![
+            (Some(&op), Action::Read, Resource::Exposure(a), true),
+            (Some(&op), Action::Create, Resource::Exposure(a), true),
+            (Some(&op_ro), Action::List, Resource::Exposure(a), true),
+            (Some(&op_ro), Action::Create, Resource::Exposure(a), false),
+            (Some(&op), Action::Read, Resource::Exposure(b), false),
+            (Some(&analyst), Action::List, Resource::Exposure(a), false),
+            (Some(&admin), Action::Read, Resource::Exposure(a), false),
+            (None, Action::Read, Resource::Exposure(a), false),
             (None, Action::Read, Resource::OwnIdentity, false),
             (Some(&op), Action::Read, Resource::OwnIdentity, true),
             (Some(&op), Action::Read, Resource::Organisation(a), true),

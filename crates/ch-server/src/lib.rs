@@ -54,8 +54,13 @@ pub struct ServerConfig {
     pub public_knowledge: bool,
     /// How often sources are synced (seconds; 0: never on a schedule).
     pub sync_interval_secs: u64,
-    /// How often this process looks for knowledge-base changes other processes made.
+    /// How often this process looks for knowledge-base changes other processes made (and
+    /// for changes not yet matched against inventories).
     pub follow_interval: Duration,
+    /// The SMTP relay notifications go through (none: no e-mail).
+    pub smtp: Option<ch_notify::mail::SmtpConfig>,
+    /// The server's public base URL, for links in notifications.
+    pub base_url: String,
 }
 
 impl Default for ServerConfig {
@@ -70,6 +75,8 @@ impl Default for ServerConfig {
             public_knowledge: true,
             sync_interval_secs: 0,
             follow_interval: Duration::from_secs(2),
+            smtp: None,
+            base_url: "http://127.0.0.1:8080".into(),
         }
     }
 }
@@ -93,6 +100,8 @@ pub struct AppState {
     pub openapi: Arc<utoipa::openapi::OpenApi>,
     /// The knowledge base and its in-memory index.
     pub knowledge: ch_knowledge::Knowledge,
+    /// Exposure monitoring.
+    pub exposure: ch_exposure::Exposure,
 }
 
 impl std::fmt::Debug for AppState {
@@ -113,7 +122,15 @@ impl AppState {
         let identity = Identity::new(store.clone())?;
         let limits = Arc::new(ratelimit::Limits::new(&config));
         let (_, openapi) = api::router().split_for_parts();
+        let exposure = ch_exposure::Exposure::new(
+            store.clone(),
+            knowledge.clone(),
+            clock.clone(),
+            sealer.clone(),
+            ch_exposure::Outbound { smtp: config.smtp.clone(), base_url: config.base_url.clone() },
+        );
         Ok(AppState {
+            exposure,
             store,
             identity,
             sealer,
@@ -167,6 +184,16 @@ async fn fallback(uri: axum::http::Uri) -> error::ApiError {
     error::ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", format!("no such route: {}", uri.path()))
 }
 
+/// A job worker named `id` with a handler for every job kind the server knows.
+pub fn worker(state: &AppState, id: String) -> ch_store::jobs::Worker {
+    ch_store::jobs::Worker::new(state.store.clone(), id, state.clock.clone())
+        .handle("maintenance.purge_sessions", purge_sessions_handler())
+        .handle(SYNC_JOB, sync_handler(state.knowledge.clone()))
+        .handle(ch_exposure::MATCH_JOB, match_handler(state.exposure.clone()))
+        .handle(ch_exposure::DELIVER_JOB, deliver_handler(state.exposure.clone()))
+        .handle(ch_exposure::DIGEST_JOB, digest_handler(state.exposure.clone()))
+}
+
 /// Spawns the job workers and the maintenance scheduler; returns their handles.
 pub fn spawn_workers(
     state: &AppState,
@@ -175,9 +202,7 @@ pub fn spawn_workers(
     let mut handles = Vec::new();
     let host = std::process::id();
     for n in 0..state.config.workers {
-        let w = ch_store::jobs::Worker::new(state.store.clone(), format!("pid{host}-w{n}"), state.clock.clone())
-            .handle("maintenance.purge_sessions", purge_sessions_handler())
-            .handle(SYNC_JOB, sync_handler(state.knowledge.clone()));
+        let w = worker(state, format!("pid{host}-w{n}"));
         handles.push(tokio::spawn(w.run(shutdown.clone())));
     }
     // This process's index follows what other processes import.
@@ -186,6 +211,10 @@ pub fn spawn_workers(
         let every = state.config.sync_interval_secs.max(60);
         handles.push(spawn_schedule(state, SYNC_JOB, every, serde_json::json!({"scheduled": true}), shutdown.clone()));
     }
+    // Knowledge changes not yet matched against inventories become a match job.
+    handles.push(spawn_match_watch(state, shutdown.clone()));
+    // Daily digests.
+    handles.push(spawn_schedule(state, ch_exposure::DIGEST_JOB, 86_400, serde_json::json!({}), shutdown.clone()));
     // Hourly maintenance.
     handles.push(spawn_schedule(state, "maintenance.purge_sessions", 3_600, serde_json::json!({}), shutdown));
     handles
@@ -258,6 +287,87 @@ fn sync_handler(kb: ch_knowledge::Knowledge) -> ch_store::jobs::Handler {
                 .map(|r| r.source.as_str())
                 .collect();
             if failed.is_empty() { Ok(()) } else { Err(format!("sources failed: {}", failed.join(", "))) }
+        })
+    })
+}
+
+/// Every `follow_interval`, enqueues one match job per knowledge change number not yet
+/// matched (the dedupe key names the change number, so processes watching together
+/// enqueue it once).
+fn spawn_match_watch(state: &AppState, mut sd: tokio::sync::watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    let (store, clock, every) = (state.store.clone(), state.clock.clone(), state.config.follow_interval);
+    tokio::spawn(async move {
+        loop {
+            let r = async {
+                let mut c = store.conn().await?;
+                let kb = ch_store::knowledge::current_seq(&mut c).await?;
+                let matched = ch_store::exposure::matched_seq(&mut c).await?;
+                let expiring = !ch_store::exposure::expired_acceptances(&mut c, clock()).await?.is_empty();
+                drop(c);
+                if kb > matched || expiring {
+                    let now = clock();
+                    let mut job =
+                        ch_store::jobs::NewJob::new(ch_exposure::MATCH_JOB, serde_json::json!({"seq": kb}), now);
+                    job.dedupe_key =
+                        Some(format!("{}:{kb}:{}", ch_exposure::MATCH_JOB, if expiring { now / 3_600_000 } else { 0 }));
+                    let mut tx = store.begin().await?;
+                    ch_store::jobs::enqueue(&mut tx, &job, now).await?;
+                    tx.commit().await?;
+                }
+                Ok::<(), ch_store::Error>(())
+            }
+            .await;
+            if let Err(e) = r {
+                tracing::warn!(error = %e, "could not look for unmatched knowledge changes");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = sd.changed() => break,
+            }
+        }
+    })
+}
+
+fn match_handler(x: ch_exposure::Exposure) -> ch_store::jobs::Handler {
+    Arc::new(move |ctx: ch_store::jobs::JobContext| {
+        let x = x.clone();
+        Box::pin(async move {
+            let run = x.match_changes().await.map_err(|e| e.to_string())?;
+            if run.findings.new + run.findings.closed > 0 {
+                tracing::info!(
+                    from = run.from_seq,
+                    to = run.to_seq,
+                    assets = run.assets,
+                    new = run.findings.new,
+                    closed = run.findings.closed,
+                    "matched knowledge changes against inventories"
+                );
+            }
+            ctx.progress(serde_json::to_value(&run).unwrap_or_default()).await.map_err(|e| e.to_string())?;
+            Ok(())
+        })
+    })
+}
+
+fn deliver_handler(x: ch_exposure::Exposure) -> ch_store::jobs::Handler {
+    Arc::new(move |ctx: ch_store::jobs::JobContext| {
+        let x = x.clone();
+        Box::pin(async move {
+            let id = ctx.job.payload.get("delivery").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+            let out = ch_exposure::notify::deliver(&x, &id).await.map_err(|e| e.to_string())?;
+            ctx.progress(serde_json::json!({"delivery": id, "outcome": out})).await.map_err(|e| e.to_string())?;
+            Ok(())
+        })
+    })
+}
+
+fn digest_handler(x: ch_exposure::Exposure) -> ch_store::jobs::Handler {
+    Arc::new(move |ctx: ch_store::jobs::JobContext| {
+        let x = x.clone();
+        Box::pin(async move {
+            let n = ch_exposure::notify::send_digests(&x).await.map_err(|e| e.to_string())?;
+            ctx.progress(serde_json::json!({"digests": n})).await.map_err(|e| e.to_string())?;
+            Ok(())
         })
     })
 }

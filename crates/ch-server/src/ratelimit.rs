@@ -28,7 +28,11 @@ impl Limits {
     pub fn new(c: &ServerConfig) -> Self {
         Limits {
             login: RateLimiter::keyed(Quota::per_minute(nz(c.login_per_minute)).allow_burst(nz(c.login_per_minute))),
-            token_fail: RateLimiter::keyed(Quota::per_minute(nz(30)).allow_burst(nz(30))),
+            // Three failed tokens for each sign-in attempt allowed (30 a minute by default).
+            token_fail: RateLimiter::keyed(
+                Quota::per_minute(nz(c.login_per_minute.saturating_mul(3)))
+                    .allow_burst(nz(c.login_per_minute.saturating_mul(3))),
+            ),
             token_use: RateLimiter::keyed(
                 Quota::per_second(nz(c.token_per_second)).allow_burst(nz(c.token_per_second.saturating_mul(2))),
             ),

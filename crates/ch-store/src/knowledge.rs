@@ -120,7 +120,7 @@ pub async fn current_seq(c: &mut AnyConnection) -> Result<i64> {
     Ok(seq)
 }
 
-fn placeholders(rows: usize, cols: usize) -> String {
+pub(crate) fn placeholders(rows: usize, cols: usize) -> String {
     let mut s = String::with_capacity(rows * cols * 5);
     let mut n = 1;
     for r in 0..rows {
@@ -144,7 +144,7 @@ fn placeholders(rows: usize, cols: usize) -> String {
 /// `column IN (the strings of the JSON array bound as $1)`: one bound value whatever the
 /// count (SQLite binds parameters by name, a cost that grows with the square of their
 /// number; PostgreSQL parses one short statement).
-fn in_json(c: &AnyConnection, column: &str) -> String {
+pub(crate) fn in_json(c: &AnyConnection, column: &str) -> String {
     if c.backend_name().eq_ignore_ascii_case("postgresql") {
         format!("{column} IN (SELECT json_array_elements_text($1::json))")
     } else {
@@ -152,7 +152,7 @@ fn in_json(c: &AnyConnection, column: &str) -> String {
     }
 }
 
-fn json_list<S: AsRef<str>>(items: &[S]) -> String {
+pub(crate) fn json_list<S: AsRef<str>>(items: &[S]) -> String {
     serde_json::to_string(&items.iter().map(AsRef::as_ref).collect::<Vec<&str>>()).unwrap_or_else(|_| "[]".into())
 }
 
@@ -184,7 +184,7 @@ pub async fn delete_advisories(tx: &mut Tx, keys: &[(&str, &str)]) -> Result<()>
     Ok(())
 }
 
-async fn insert_many<T>(
+pub(crate) async fn insert_many<T>(
     tx: &mut Tx,
     head: &str,
     cols: usize,
@@ -333,6 +333,26 @@ pub async fn changed_advisories(c: &mut AnyConnection, since: i64) -> Result<Vec
     .fetch_all(c)
     .await?;
     Ok(rows.into_iter().map(stored).collect())
+}
+
+/// `(id, origin)` of the records written by changes after `since` up to `until`.
+pub async fn changed_record_keys(c: &mut AnyConnection, since: i64, until: i64) -> Result<Vec<(String, String)>> {
+    Ok(sqlx::query_as("SELECT id, origin FROM advisories WHERE seq > $1 AND seq <= $2 ORDER BY id, origin")
+        .bind(since)
+        .bind(until)
+        .fetch_all(c)
+        .await?)
+}
+
+/// CVE ids of the KEV entries written by changes after `since` up to `until`.
+pub async fn changed_kev_ids(c: &mut AnyConnection, since: i64, until: i64) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT cve_id FROM kev_entries WHERE seq > $1 AND seq <= $2 ORDER BY cve_id")
+            .bind(since)
+            .bind(until)
+            .fetch_all(c)
+            .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 /// KEV entries (JSON) written after change `since`.

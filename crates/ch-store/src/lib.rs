@@ -28,6 +28,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod exposure;
 pub mod identity;
 pub mod jobs;
 pub mod knowledge;

@@ -6,6 +6,9 @@
 //! backend. [`World`] makes two operator organisations and an administrator, the cast of
 //! cross-organisation tests.
 
+pub mod smtp;
+pub mod webhook;
+
 use std::future::Future;
 use std::path::PathBuf;
 

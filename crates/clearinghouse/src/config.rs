@@ -43,6 +43,20 @@ pub(crate) struct Config {
     pub(crate) sync_interval_secs: u64,
     /// Seconds between checks for knowledge-base changes made by other server processes.
     pub(crate) follow_interval_secs: u64,
+    /// The server's public URL, for links in notifications (default: `http://` + `listen`).
+    pub(crate) base_url: Option<String>,
+    /// The SMTP relay notifications are sent through (none: no e-mail).
+    pub(crate) smtp_host: Option<String>,
+    /// Its port.
+    pub(crate) smtp_port: u16,
+    /// `starttls` (default), `tls` or `none` (a relay on this host or network only).
+    pub(crate) smtp_security: String,
+    /// User name at the relay.
+    pub(crate) smtp_username: Option<String>,
+    /// Password at the relay.
+    pub(crate) smtp_password: Option<String>,
+    /// The sender address.
+    pub(crate) smtp_from: String,
 }
 
 impl Default for Config {
@@ -63,6 +77,13 @@ impl Default for Config {
             public_knowledge: true,
             sync_interval_secs: 0,
             follow_interval_secs: 2,
+            base_url: None,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_security: "starttls".into(),
+            smtp_username: None,
+            smtp_password: None,
+            smtp_from: "Clearinghouse <clearinghouse@localhost>".into(),
         }
     }
 }
@@ -102,6 +123,11 @@ impl Config {
             .merge(Serialized::defaults(over));
         let c: Config = fig.extract().context("reading the configuration")?;
         anyhow::ensure!(
+            ["starttls", "tls", "none"].contains(&c.smtp_security.trim().to_ascii_lowercase().as_str()),
+            "smtp_security: expected `starttls`, `tls` or `none`, found {:?}",
+            c.smtp_security
+        );
+        anyhow::ensure!(
             c.log_format == "text" || c.log_format == "json",
             "log_format: expected `text` or `json`, found {:?}",
             c.log_format
@@ -135,6 +161,21 @@ impl Config {
             public_knowledge: self.public_knowledge,
             sync_interval_secs: self.sync_interval_secs,
             follow_interval: std::time::Duration::from_secs(self.follow_interval_secs.max(1)),
+            smtp: self.smtp_host.as_ref().filter(|h| !h.trim().is_empty()).map(|host| ch_notify::mail::SmtpConfig {
+                host: host.clone(),
+                port: self.smtp_port,
+                security: match self.smtp_security.trim().to_ascii_lowercase().as_str() {
+                    "none" => ch_notify::mail::Security::None,
+                    "tls" => ch_notify::mail::Security::Tls,
+                    _ => ch_notify::mail::Security::StartTls,
+                },
+                username: self.smtp_username.clone(),
+                password: self.smtp_password.clone(),
+                from: self.smtp_from.clone(),
+                hello_name: None,
+                timeout_secs: None,
+            }),
+            base_url: self.base_url.clone().unwrap_or_else(|| format!("http://{}", self.listen)),
         }
     }
 }

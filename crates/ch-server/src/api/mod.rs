@@ -4,6 +4,7 @@
 
 mod admin;
 pub mod advisories;
+pub mod exposure;
 mod identity;
 pub mod osv;
 pub mod views;
@@ -32,6 +33,7 @@ use crate::AppState;
         (name = "identity", description = "Organisations, people, API tokens"),
         (name = "admin", description = "Audit log, jobs, keys"),
         (name = "knowledge", description = "Advisories (OSV, CVE, KEV) merged by alias; sources and sync"),
+        (name = "exposure", description = "Assets and inventories, findings, VEX statements, notifications: one organisation's own"),
         (name = "osv", description = "The OSV API (api.osv.dev shapes), for existing OSV clients"),
         (name = "system", description = "Health and the API description")
     )
@@ -78,6 +80,23 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(advisories::knowledge_status))
         .routes(routes!(advisories::put_source))
         .routes(routes!(advisories::sync_now))
+        .routes(routes!(exposure::list_assets, exposure::create_asset))
+        .routes(routes!(exposure::get_asset, exposure::update_asset))
+        .routes(routes!(exposure::upload_inventory))
+        .routes(routes!(exposure::list_findings))
+        .routes(routes!(exposure::get_finding))
+        .routes(routes!(exposure::accept_finding))
+        .routes(routes!(exposure::reopen_finding))
+        .routes(routes!(exposure::summary))
+        .routes(routes!(exposure::report_csv))
+        .routes(routes!(exposure::report_pdf))
+        .routes(routes!(exposure::list_vex, exposure::record_vex))
+        .routes(routes!(exposure::delete_vex))
+        .routes(routes!(exposure::export_vex))
+        .routes(routes!(exposure::get_settings, exposure::put_settings))
+        .routes(routes!(exposure::list_notifications))
+        .routes(routes!(exposure::read_notification))
+        .routes(routes!(exposure::list_deliveries))
         .routes(routes!(osv::query))
         .routes(routes!(osv::querybatch))
         .routes(routes!(osv::vuln))

@@ -16,6 +16,9 @@ enum CrossOrg {
     Refused,
     /// The route only ever shows or changes the caller's own things (checked separately).
     OwnOnly,
+    /// One organisation's need-to-know data (exposure): refused to B (403 or 404), and to
+    /// the administrator too; A's own operator may use it.
+    OrgOwned,
     /// Public knowledge (advisories, the OSV API): open to anyone on an open instance,
     /// to signed-in people only on a closed one (checked in both settings).
     Public,
@@ -74,13 +77,50 @@ fn table() -> BTreeMap<(&'static str, &'static str), Case> {
             c(Public, Some(json!({"queries": [{"package": {"purl": "pkg:pypi/django@3.2"}}]}))),
         ),
         (("get", "/v1/vulns/{id}"), c(Public, None)),
+        (("get", "/api/v1/assets"), c(OwnOnly, None)),
+        (("post", "/api/v1/assets"), c(OwnOnly, Some(json!({"name": "Kiosk", "criticality": "low"})))),
+        (("get", "/api/v1/assets/{id}"), c(OrgOwned, None)),
+        (("patch", "/api/v1/assets/{id}"), c(OrgOwned, Some(json!({"criticality": "high"})))),
+        (
+            ("post", "/api/v1/assets/{id}/inventories"),
+            c(
+                OrgOwned,
+                Some(json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "components": [
+                    {"type": "library", "name": "requests", "version": "2.28.1", "purl": "pkg:pypi/requests@2.28.1"}]})),
+            ),
+        ),
+        (("get", "/api/v1/findings"), c(OwnOnly, None)),
+        (("get", "/api/v1/findings/{id}"), c(OrgOwned, None)),
+        (("post", "/api/v1/findings/{id}/accept"), c(OrgOwned, Some(json!({"reason": "behind the VPN only"})))),
+        (("post", "/api/v1/findings/{id}/reopen"), c(OrgOwned, None)),
+        (("get", "/api/v1/exposure/summary"), c(OwnOnly, None)),
+        (("get", "/api/v1/exposure/report.csv"), c(OwnOnly, None)),
+        (("get", "/api/v1/exposure/report.pdf"), c(OwnOnly, None)),
+        (("get", "/api/v1/vex"), c(OwnOnly, None)),
+        (
+            ("post", "/api/v1/vex"),
+            c(
+                OwnOnly,
+                Some(json!({"statements": [{"vulnerability": {"name": "CVE-2023-32681"},
+                    "products": [{"@id": "pkg:pypi/requests"}], "status": "under_investigation"}]})),
+            ),
+        ),
+        (("delete", "/api/v1/vex/{id}"), c(OrgOwned, None)),
+        (("get", "/api/v1/vex/export"), c(OwnOnly, None)),
+        (("get", "/api/v1/notifications"), c(OwnOnly, None)),
+        (("get", "/api/v1/notifications/settings"), c(OwnOnly, None)),
+        (("put", "/api/v1/notifications/settings"), c(OwnOnly, Some(json!({"email_to": ["it@bank.example"]})))),
+        (("post", "/api/v1/notifications/{id}/read"), c(OrgOwned, None)),
+        (("get", "/api/v1/notifications/deliveries"), c(OwnOnly, None)),
     ])
 }
 
 #[tokio::test]
 async fn every_route_refuses_anonymous_and_cross_organisation_access() {
     each_backend(|db| async move {
-        let a = app(&db.store).await?;
+        // Many routes, each tried with a bad token: more than a minute's sign-in attempts.
+        let config = ch_server::ServerConfig { secure_cookies: false, login_per_minute: 10_000, ..Default::default() };
+        let a = crate::app_with(&db.store, config).await?;
         let w = &a.world;
         // The same database served by an instance whose knowledge base is not public.
         let closed = {
@@ -106,8 +146,49 @@ async fn every_route_refuses_anonymous_and_cross_organisation_access() {
             tx.commit().await?;
             id
         };
+        // Organisation A's exposure: an asset with a finding, a statement, a notification.
+        let x = &a.state.exposure;
+        let org_a = w.org_a.to_string();
+        let asset = x.create_asset(&org_a, "Patient portal", ch_exposure::Criticality::Critical, None, None).await?;
+        let fixture =
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/osv/PYSEC-2023-74.json");
+        a.state.knowledge.import(&[fixture], &Default::default(), &mut |_| {}).await?;
+        x.upload(&asset, "requirements.txt", b"requests==2.28.1\n".to_vec(), None, None).await?;
+        let finding_id = {
+            let mut c = db.store.conn().await?;
+            let f = ch_store::exposure::list_findings(&mut c, &org_a, &Default::default()).await?;
+            ensure!(f.len() == 1, "A has one finding: {f:?}");
+            f[0].id.clone()
+        };
+        let statement = ch_vex::openvex::parse(
+            json!({"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.com/vex/a", "author": "A",
+                "timestamp": "2026-07-01T00:00:00Z", "version": 1,
+                "statements": [{"vulnerability": {"name": "CVE-2023-32681"}, "products": [{"@id": "pkg:pypi/requests"}],
+                    "status": "affected", "action_statement": "upgrade"}]})
+            .to_string()
+            .as_bytes(),
+        )?;
+        let vex_id = x.record_vex(&org_a, statement.statements.clone(), "manual", None).await?[0].id.clone();
+        // B and the clearinghouse have statements of their own (their exports have
+        // something to export).
+        x.record_vex(&w.org_b.to_string(), statement.statements.clone(), "manual", None).await?;
+        x.record_vex(&w.org_ch.to_string(), statement.statements, "manual", None).await?;
+        let notification_id = {
+            let mut c = db.store.conn().await?;
+            let n = ch_store::exposure::list_notifications(&mut c, &org_a, 10).await?;
+            ensure!(!n.is_empty(), "A has a notification");
+            n[0].id.clone()
+        };
         let fill = |path: &str| {
-            let id = if path.starts_with("/api/v1/organisations/") {
+            let id = if path.starts_with("/api/v1/assets/") {
+                asset.id.clone()
+            } else if path.starts_with("/api/v1/findings/") {
+                finding_id.clone()
+            } else if path.starts_with("/api/v1/vex/") {
+                vex_id.clone()
+            } else if path.starts_with("/api/v1/notifications/") {
+                notification_id.clone()
+            } else if path.starts_with("/api/v1/organisations/") {
                 w.org_a.to_string()
             } else if path.starts_with("/api/v1/users/") {
                 w.alice.id.to_string()
@@ -172,7 +253,7 @@ async fn every_route_refuses_anonymous_and_cross_organisation_access() {
             // 3. Bob, operator of organisation B.
             let r = send(&a.router, api(&m, &uri, Some(&w.bob.token), case.body.as_ref())).await?;
             match case.cross {
-                CrossOrg::Refused => ensure!(
+                CrossOrg::Refused | CrossOrg::OrgOwned => ensure!(
                     r.status == 403 || r.status == 404,
                     "{m} {path} cross-organisation: expected 403/404, got {} {}",
                     r.status,
@@ -191,11 +272,27 @@ async fn every_route_refuses_anonymous_and_cross_organisation_access() {
                 }
             }
         }
-        // 4. The administrator may use every route (so the refusals above are real).
-        for ((method, path), case) in &t {
+        // 4. An organisation's own exposure data: refused to the administrator, usable by A's
+        //    operator (first: the administrator revokes Alice's token below).
+        for ((method, path), case) in t.iter().filter(|(_, c)| c.cross == CrossOrg::OrgOwned) {
             let m = method.to_uppercase();
             let uri = fill(path);
             let r = send(&a.router, api(&m, &uri, Some(&w.admin.token), case.body.as_ref())).await?;
+            ensure!(
+                r.status == 403 || r.status == 404,
+                "{m} {path} as admin of another organisation: {} {}",
+                r.status,
+                r.text()
+            );
+            let r = send(&a.router, api(&m, &uri, Some(&w.alice.token), case.body.as_ref())).await?;
+            ensure!(r.status.is_success(), "{m} {path} as A's operator: {} {}", r.status, r.text());
+        }
+        // 5. The administrator may use every other route (so the refusals above are real).
+        for ((method, path), case) in t.iter().filter(|(_, c)| c.cross != CrossOrg::OrgOwned) {
+            let m = method.to_uppercase();
+            let uri = fill(path);
+            let token = &w.admin.token;
+            let r = send(&a.router, api(&m, &uri, Some(token), case.body.as_ref())).await?;
             // Retrying a queued job and cancelling it twice are legitimately refused by state.
             // Ids of advisories that do not exist are a 404, not a refusal.
             let ok = r.status.is_success()

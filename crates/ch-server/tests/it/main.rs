@@ -1,6 +1,7 @@
 //! Router tests, in process (`oneshot`), on SQLite and PostgreSQL.
 
 mod authz;
+mod exposure;
 mod input;
 mod knowledge;
 mod pages;

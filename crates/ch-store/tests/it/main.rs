@@ -30,7 +30,10 @@ async fn migrations_apply_and_are_idempotent() {
         };
         let expected = names("migrations/sqlite")?;
         ensure!(expected == names("migrations/postgres")?, "migrations are not mirrored");
-        ensure!(expected == vec!["foundation".to_string(), "knowledge".to_string()], "{expected:?}");
+        ensure!(
+            expected == vec!["foundation".to_string(), "knowledge".to_string(), "exposure".to_string()],
+            "{expected:?}"
+        );
         ensure!(applied == expected, "applied: {applied:?}");
         // A second connect (a second process starting) applies nothing new and succeeds.
         let again = Store::connect(&db.url).await?;
