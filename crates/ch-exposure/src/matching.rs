@@ -240,18 +240,25 @@ pub(crate) async fn apply(
             _ => {
                 if let Some(p) = prior
                     && p.state == "accepted"
-                    && p.accepted_until.is_none_or(|u| u > now)
                 {
-                    row.state = "accepted".into();
+                    if p.accepted_until.is_none_or(|u| u > now) {
+                        row.state = "accepted".into();
+                        row.state_reason = p.state_reason.clone();
+                        row.accepted_until = p.accepted_until;
+                    } else {
+                        row.state_reason = Some("the acceptance expired".into());
+                    }
+                } else if let Some(p) = prior
+                    && p.state == "open"
+                {
                     row.state_reason = p.state_reason.clone();
-                    row.accepted_until = p.accepted_until;
                 }
             }
         }
         if row.state == "fixed" || row.state == "not_affected" {
             row.closed_at = Some(prior.and_then(|p| p.closed_at).unwrap_or(now));
         }
-        let is_news = row.state == "open" && prior.is_none_or(|p| p.state == "fixed" || p.state == "not_affected");
+        let is_news = row.state == "open" && prior.is_none_or(|p| p.state != "open");
         match prior {
             Some(p) => {
                 paired.insert(p.id.clone());

@@ -531,6 +531,12 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<u8> {
             t.add_row([a.org.clone(), a.role.to_string(), a.email.clone(), a.password.clone()]);
         }
         eprintln!("Demo world ready. Sign in at http://{}/login with one of:\n{t}", cfg.listen);
+        let data = commands::bench::shared_data(None).ok();
+        match ch_server::demo::seed_exposure(&state.identity, &state.exposure, data.as_deref()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(assets = n, "demo: operators' assets registered"),
+            Err(e) => tracing::warn!(error = %e, "demo: assets not registered"),
+        }
         spawn_demo_knowledge(&state.knowledge, &cfg);
     } else if users == 0 {
         eprintln!(
