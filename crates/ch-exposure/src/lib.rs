@@ -82,6 +82,9 @@ pub struct Outbound {
     pub smtp: Option<ch_notify::mail::SmtpConfig>,
     /// The server's public base URL, for links in messages (`https://clearinghouse.example`).
     pub base_url: String,
+    /// Webhooks may go to loopback, private and link-local addresses. Off by default: an
+    /// operator's webhook URL must not make the server call into its own network.
+    pub allow_private_webhooks: bool,
 }
 
 /// The exposure service.

@@ -231,6 +231,12 @@ pub async fn deliver(x: &Exposure, delivery_id: &str) -> Result<Delivered> {
                 "notification": {"id": n.id, "title": n.title, "text": n.body, "created_at": ms_to_rfc3339(n.created_at)},
                 "findings": findings,
             });
+            if !x.outbound.allow_private_webhooks
+                && let Err(reason) = public_destination(url).await
+            {
+                finish(x, &d, "failed", Some(&reason), None).await?;
+                return Ok(Delivered::Failed(reason));
+            }
             let delivery =
                 ch_notify::webhook::Delivery::new(d.id.clone(), event_name(&n), body.to_string().into_bytes());
             match ch_notify::webhook::WebhookSender::new() {
@@ -273,6 +279,60 @@ pub async fn deliver(x: &Exposure, delivery_id: &str) -> Result<Delivered> {
             let msg = e.to_string();
             finish(x, &d, "failed", Some(&msg), None).await?;
             Ok(Delivered::Failed(msg))
+        }
+    }
+}
+
+/// Refuses webhook URLs whose host resolves to a loopback, private, link-local or
+/// otherwise non-public address (checked at each send, so a name that changes its
+/// address later is caught then).
+async fn public_destination(url: &str) -> std::result::Result<(), String> {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let default_port = if url.starts_with("https://") { 443 } else { 80 };
+    let target = if host_port.ends_with(']') || !host_port.contains(':') {
+        format!("{host_port}:{default_port}")
+    } else {
+        host_port.to_owned()
+    };
+    let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host(&target)
+        .await
+        .map_err(|e| format!("webhook host {host_port:?} does not resolve: {e}"))?
+        .collect();
+    if addrs.is_empty() {
+        return Err(format!("webhook host {host_port:?} has no address"));
+    }
+    for a in addrs {
+        if !is_public(a.ip()) {
+            return Err(format!(
+                "webhook host {host_port:?} resolves to the non-public address {}: refused (allow_private_webhooks)",
+                a.ip()
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn is_public(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v) => {
+            let o = v.octets();
+            !(v.is_loopback()
+                || v.is_private()
+                || v.is_link_local()
+                || v.is_unspecified()
+                || v.is_broadcast()
+                || v.is_documentation()
+                || o[0] == 0
+                || (o[0] == 100 && (64..128).contains(&o[1])))
+        }
+        std::net::IpAddr::V6(v) => {
+            if let Some(v4) = v.to_ipv4_mapped() {
+                return is_public(std::net::IpAddr::V4(v4));
+            }
+            let seg = v.segments();
+            !(v.is_loopback() || v.is_unspecified() || (seg[0] & 0xfe00) == 0xfc00 || (seg[0] & 0xffc0) == 0xfe80)
         }
     }
 }
@@ -471,6 +531,43 @@ pub async fn set_settings(
     db::put_notification_settings(&mut tx, &row).await?;
     tx.commit().await?;
     Ok((settings_view(Some(&row)), shown))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_addresses_table() {
+        let cases = [
+            ("127.0.0.1", false),
+            ("10.1.2.3", false),
+            ("172.16.0.1", false),
+            ("192.168.1.1", false),
+            ("169.254.169.254", false),
+            ("100.64.0.1", false),
+            ("0.0.0.0", false),
+            ("::1", false),
+            ("fd00::1", false),
+            ("fe80::1", false),
+            ("::ffff:127.0.0.1", false),
+            ("8.8.8.8", true),
+            ("2606:4700::1111", true),
+        ];
+        for (ip, want) in cases {
+            assert_eq!(is_public(ip.parse().unwrap()), want, "{ip}");
+        }
+    }
+
+    #[tokio::test]
+    async fn loopback_webhooks_are_refused() {
+        let e = public_destination("http://127.0.0.1:8080/hook").await.unwrap_err();
+        assert!(e.contains("non-public address 127.0.0.1"), "{e}");
+        let e = public_destination("https://user@localhost/hook").await.unwrap_err();
+        assert!(e.contains("non-public"), "{e}");
+        assert!(public_destination("http://[::1]:9/x").await.is_err());
+        assert!(public_destination("http://[::1]/x").await.is_err());
+    }
 }
 
 fn getrandom_fill(buf: &mut [u8]) -> Result<()> {

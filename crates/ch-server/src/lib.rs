@@ -61,6 +61,8 @@ pub struct ServerConfig {
     pub smtp: Option<ch_notify::mail::SmtpConfig>,
     /// The server's public base URL, for links in notifications.
     pub base_url: String,
+    /// Webhooks may go to loopback and private addresses (tests, single-site installs).
+    pub allow_private_webhooks: bool,
 }
 
 impl Default for ServerConfig {
@@ -77,6 +79,7 @@ impl Default for ServerConfig {
             follow_interval: Duration::from_secs(2),
             smtp: None,
             base_url: "http://127.0.0.1:8080".into(),
+            allow_private_webhooks: false,
         }
     }
 }
@@ -127,7 +130,11 @@ impl AppState {
             knowledge.clone(),
             clock.clone(),
             sealer.clone(),
-            ch_exposure::Outbound { smtp: config.smtp.clone(), base_url: config.base_url.clone() },
+            ch_exposure::Outbound {
+                smtp: config.smtp.clone(),
+                base_url: config.base_url.clone(),
+                allow_private_webhooks: config.allow_private_webhooks,
+            },
         );
         Ok(AppState {
             exposure,

@@ -45,6 +45,8 @@ pub(crate) struct Config {
     pub(crate) follow_interval_secs: u64,
     /// The server's public URL, for links in notifications (default: `http://` + `listen`).
     pub(crate) base_url: Option<String>,
+    /// Webhooks may go to loopback and private addresses.
+    pub(crate) allow_private_webhooks: bool,
     /// The SMTP relay notifications are sent through (none: no e-mail).
     pub(crate) smtp_host: Option<String>,
     /// Its port.
@@ -78,6 +80,7 @@ impl Default for Config {
             sync_interval_secs: 0,
             follow_interval_secs: 2,
             base_url: None,
+            allow_private_webhooks: false,
             smtp_host: None,
             smtp_port: 587,
             smtp_security: "starttls".into(),
@@ -176,6 +179,7 @@ impl Config {
                 timeout_secs: None,
             }),
             base_url: self.base_url.clone().unwrap_or_else(|| format!("http://{}", self.listen)),
+            allow_private_webhooks: self.allow_private_webhooks,
         }
     }
 }

@@ -23,7 +23,8 @@ async fn fx(store: &ch_store::Store) -> anyhow::Result<Fx> {
     let (clock, time) = manual_clock(ch_testkit::T0 + 1000);
     let kb = ch_knowledge::Knowledge::load(store.clone(), clock.clone()).await?;
     let sealer = ch_store::sealed::Sealer::new(ch_testkit::keyring()?, None);
-    let x = Exposure::new(store.clone(), kb, clock, sealer, Outbound::default());
+    let outbound = Outbound { allow_private_webhooks: true, ..Outbound::default() };
+    let x = Exposure::new(store.clone(), kb, clock, sealer, outbound);
     Ok(Fx { x, world, time })
 }
 

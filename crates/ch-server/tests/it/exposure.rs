@@ -33,6 +33,7 @@ fn config(smtp: &SmtpSink) -> ServerConfig {
             timeout_secs: Some(5),
         }),
         base_url: "https://clearinghouse.example".into(),
+        allow_private_webhooks: true,
         ..Default::default()
     }
 }
