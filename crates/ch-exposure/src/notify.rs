@@ -533,6 +533,10 @@ pub async fn set_settings(
     Ok((settings_view(Some(&row)), shown))
 }
 
+fn getrandom_fill(buf: &mut [u8]) -> Result<()> {
+    getrandom::fill(buf).map_err(|e| Error::Send(format!("no randomness for a webhook secret: {e}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -570,6 +574,3 @@ mod tests {
     }
 }
 
-fn getrandom_fill(buf: &mut [u8]) -> Result<()> {
-    getrandom::fill(buf).map_err(|e| Error::Send(format!("no randomness for a webhook secret: {e}")))
-}
