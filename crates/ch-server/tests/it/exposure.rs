@@ -232,3 +232,51 @@ async fn an_advisory_after_an_upload_makes_one_finding_one_webhook_one_mail_then
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_demo_operators_see_real_findings_known_exploited_first() {
+    each_backend(|db| async move {
+        let a = crate::app(&db.store).await?;
+        ch_server::demo::seed(&a.state.identity, a.state.now()).await?;
+        let data = ch_testkit::shared_data("");
+        let made = ch_server::demo::seed_exposure(&a.state.identity, &a.state.exposure, Some(&data)).await?;
+        ensure!(made == ch_server::demo::DEMO_ASSETS.len(), "{made} assets");
+        ensure!(ch_server::demo::seed_exposure(&a.state.identity, &a.state.exposure, Some(&data)).await? == 0, "once");
+        // The advisories arrive after the assets, as on a first start.
+        let sets = [
+            "kev/known_exploited_vulnerabilities.json",
+            "cve/nvd-1.1-kev.jsonl.zst",
+            "cve/nvd-2.0-kev.jsonl.zst",
+            "cve/cve5-kev-cvelistv5.jsonl.zst",
+            "osv/nodejs-security-wg.jsonl.zst",
+            "osv/ghsa-sbom-sample.jsonl.zst",
+            "osv/friendsofphp-security-advisories.jsonl.zst",
+        ];
+        let paths: Vec<PathBuf> = sets.iter().map(|s| ch_testkit::shared_data(s)).collect();
+        a.state.knowledge.import(&paths, &Default::default(), &mut |_| {}).await?;
+        let run = a.state.exposure.match_changes().await?;
+        ensure!(run.findings.new > 0, "{run:?}");
+        let mut c = db.store.conn().await?;
+        for org_name in ["Prairie County Hospital", "First Community Bank"] {
+            let org = ch_store::identity::find_org_by_name(&mut c, org_name).await?.context("demo org")?;
+            let org_id = org.id.to_string();
+            let assets = ch_store::exposure::list_assets(&mut c, &org_id).await?;
+            ensure!(assets.len() == 3, "{org_name}: {assets:?}");
+            for asset in &assets {
+                let f = ch_store::exposure::list_findings(
+                    &mut c,
+                    &org_id,
+                    &ch_store::exposure::FindingFilter { asset_id: Some(asset.id.clone()), ..Default::default() },
+                )
+                .await?;
+                ensure!(!f.is_empty(), "{org_name} / {}: no findings", asset.name);
+            }
+            let ranked = ch_store::exposure::list_findings(&mut c, &org_id, &Default::default()).await?;
+            let top = &ranked[0];
+            ensure!(top.known_exploited == 1, "{org_name}: top finding not known exploited: {top:?}");
+            eprintln!("{org_name}: {} open; first: {} — {}", ranked.len(), top.flaw_id, top.action);
+        }
+        Ok(db)
+    })
+    .await;
+}
