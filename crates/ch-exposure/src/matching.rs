@@ -137,10 +137,19 @@ pub(crate) fn current_matches(index: &Index, components: &[Component]) -> Vec<Cu
     out
 }
 
-/// The last statement of the organisation that speaks about the flaw in the component.
-fn vex_for<'a>(statements: &'a [VexStatement], c: &Current) -> Option<&'a VexStatement> {
+/// The statements that bear on an organisation's findings: its own (they decide a
+/// finding's state) and vendors' statements about their products (they annotate it: a
+/// vendor's word does not close another organisation's finding, its IT person does).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Statements {
+    pub(crate) own: Vec<VexStatement>,
+    pub(crate) vendors: Vec<(String, VexStatement)>,
+}
+
+/// The last statement that speaks about the flaw in the component.
+fn vex_for<'a, T>(statements: &'a [T], get: impl Fn(&T) -> &VexStatement, c: &Current) -> Option<&'a T> {
     let ids: Vec<&str> = c.flaw_ids.iter().map(String::as_str).collect();
-    statements.iter().rev().find(|s| c.vex_targets.iter().any(|t| s.applies_to(&ids, t)))
+    statements.iter().rev().find(|s| c.vex_targets.iter().any(|t| get(s).applies_to(&ids, t)))
 }
 
 /// What reconciling one asset did.
@@ -179,7 +188,7 @@ pub(crate) async fn apply(
     asset: &AssetRow,
     current: Vec<Current>,
     existing: Vec<FindingRow>,
-    statements: &[VexStatement],
+    statements: &Statements,
     scope: Scope<'_>,
     now: i64,
     news: &mut Vec<NewFinding>,
@@ -201,7 +210,8 @@ pub(crate) async fn apply(
                 })
                 .copied()
         });
-        let vex = vex_for(statements, &c);
+        let vex = vex_for(&statements.own, |s| s, &c);
+        let vendor = if vex.is_none() { vex_for(&statements.vendors, |(_, s)| s, &c) } else { None };
         let mut row = FindingRow {
             id: prior.map_or_else(|| uuid::Uuid::now_v7().to_string(), |p| p.id.clone()),
             org_id: asset.org_id.clone(),
@@ -222,8 +232,15 @@ pub(crate) async fn apply(
             priority: priority(&c.urgency, criticality),
             fixed_version: c.fixed.clone(),
             action: action(&c.urgency, &c.label, &asset.name, c.fixed.as_deref()),
-            vex_status: vex.map(|s| s.status.as_str().to_owned()),
-            vex_note: vex.and_then(vex_note),
+            vex_status: vex.or(vendor.map(|(_, s)| s)).map(|s| s.status.as_str().to_owned()),
+            vex_note: match (vex, vendor) {
+                (Some(s), _) => vex_note(s),
+                (None, Some((name, s))) => Some(match vex_note(s) {
+                    Some(n) => format!("{name} says {}: {n}", s.status.as_str().replace('_', " ")),
+                    None => format!("{name} says {}", s.status.as_str().replace('_', " ")),
+                }),
+                (None, None) => None,
+            },
             first_seen: prior.map_or(now, |p| p.first_seen),
             updated_at: now,
             closed_at: None,
@@ -359,8 +376,20 @@ pub struct MatchRun {
     pub findings: Reconciled,
 }
 
-pub(crate) fn statements_of(rows: &[db::VexRow], org: &str) -> Vec<VexStatement> {
-    rows.iter().filter(|r| r.org_id == org).filter_map(|r| serde_json::from_str(&r.statement).ok()).collect()
+pub(crate) fn statements_of(rows: &[db::VexRow], vendors: &[(String, VexStatement)], org: &str) -> Statements {
+    Statements {
+        own: rows.iter().filter(|r| r.org_id == org).filter_map(|r| serde_json::from_str(&r.statement).ok()).collect(),
+        vendors: vendors.to_vec(),
+    }
+}
+
+/// Every vendor's statements, parsed.
+pub(crate) async fn vendor_statements(c: &mut Tx) -> Result<Vec<(String, VexStatement)>> {
+    Ok(db::vendor_vex(c)
+        .await?
+        .into_iter()
+        .filter_map(|(name, r)| serde_json::from_str(&r.statement).ok().map(|s| (name, s)))
+        .collect())
 }
 
 impl Exposure {
@@ -474,7 +503,8 @@ impl Exposure {
             (current_matches(&index, &components), skipped)
         };
         let existing = db::findings_of_assets(&mut tx, &[&asset.id]).await?;
-        let statements = statements_of(&db::list_vex(&mut tx, &asset.org_id).await?, &asset.org_id);
+        let vendors = vendor_statements(&mut tx).await?;
+        let statements = statements_of(&db::list_vex(&mut tx, &asset.org_id).await?, &vendors, &asset.org_id);
         let versions: HashMap<String, String> =
             components.iter().map(|c| (component_ref(c), c.version.clone().unwrap_or_default())).collect();
         let gone = |f: &FindingRow| match versions.get(&f.component_ref) {
@@ -522,7 +552,8 @@ impl Exposure {
             current_matches(&index, &components)
         };
         let existing = db::findings_of_assets(tx, &[&asset.id]).await?;
-        let statements = statements_of(&db::list_vex(tx, &asset.org_id).await?, &asset.org_id);
+        let vendors = vendor_statements(tx).await?;
+        let statements = statements_of(&db::list_vex(tx, &asset.org_id).await?, &vendors, &asset.org_id);
         let gone = |_: &FindingRow| "no longer affected".to_owned();
         apply(tx, asset, current, existing, &statements, Scope { refs: None, gone: &gone }, self.now(), news).await
     }
@@ -644,6 +675,7 @@ impl Exposure {
         orgs.sort_unstable();
         orgs.dedup();
         let vex_rows = db::vex_of_orgs(tx, &orgs).await?;
+        let vendors = vendor_statements(tx).await?;
         let existing_all = db::findings_of_assets(tx, &id_refs).await?;
         let mut existing_by_asset: HashMap<String, Vec<FindingRow>> = HashMap::new();
         for f in existing_all {
@@ -676,7 +708,7 @@ impl Exposure {
         };
         for (asset, current, refs) in plans {
             let existing = existing_by_asset.remove(&asset.id).unwrap_or_default();
-            let statements = statements_of(&vex_rows, &asset.org_id);
+            let statements = statements_of(&vex_rows, &vendors, &asset.org_id);
             let r =
                 apply(tx, &asset, current, existing, &statements, Scope { refs: Some(&refs), gone: &gone }, now, news)
                     .await?;

@@ -573,4 +573,3 @@ mod tests {
         assert!(public_destination("http://[::1]/x").await.is_err());
     }
 }
-

@@ -146,11 +146,49 @@ impl Exposure {
         .map_err(|e| Error::Vex(e.to_string()))
     }
 
+    /// Reconciles the organisation's findings after its statements changed; for a vendor,
+    /// also every organisation's findings its statements can be about.
     async fn rematch_org(&self, tx: &mut ch_store::Tx, org: &str) -> Result<()> {
-        let mut news = Vec::new();
-        for asset in db::list_assets(tx, org).await? {
-            self.rematch_asset(tx, &asset, &mut news).await?;
+        let mut assets = db::list_assets(tx, org).await?;
+        if db::is_vendor(tx, org).await? {
+            let mut ids: Vec<String> = Vec::new();
+            for (_, s) in self.list_vex_in(tx, org).await? {
+                ids.push(s.vulnerability.id.clone());
+                ids.extend(s.vulnerability.aliases.iter().cloned());
+            }
+            // Findings are keyed by the flaw's primary id: widen to every id of each flaw.
+            {
+                let index = self.kb.index();
+                let flaws: Vec<String> = ids.iter().filter_map(|i| index.flaw(i)).flat_map(|f| f.ids).collect();
+                ids.extend(flaws);
+            }
+            ids.sort();
+            ids.dedup();
+            let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let mut asset_ids: Vec<String> =
+                db::findings_by_flaw(tx, &id_refs).await?.into_iter().map(|f| f.asset_id).collect();
+            asset_ids.sort();
+            asset_ids.dedup();
+            let refs: Vec<&str> = asset_ids.iter().map(String::as_str).collect();
+            assets.extend(db::assets_by_ids(tx, &refs).await?.into_iter().filter(|a| a.org_id != org));
         }
-        crate::notify::announce(self, tx, org, news, self.now()).await
+        let mut by_org: std::collections::BTreeMap<String, Vec<crate::notify::NewFinding>> = Default::default();
+        for asset in assets {
+            let mut news = Vec::new();
+            self.rematch_asset(tx, &asset, &mut news).await?;
+            by_org.entry(asset.org_id.clone()).or_default().extend(news);
+        }
+        for (o, news) in by_org {
+            crate::notify::announce(self, tx, &o, news, self.now()).await?;
+        }
+        Ok(())
+    }
+
+    async fn list_vex_in(&self, tx: &mut ch_store::Tx, org: &str) -> Result<Vec<(VexRow, VexStatement)>> {
+        Ok(db::list_vex(tx, org)
+            .await?
+            .into_iter()
+            .filter_map(|r| serde_json::from_str(&r.statement).ok().map(|s| (r, s)))
+            .collect())
     }
 }

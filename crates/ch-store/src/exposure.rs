@@ -594,6 +594,31 @@ pub async fn vex_of_orgs(c: &mut AnyConnection, org_ids: &[&str]) -> Result<Vec<
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(json_list(org_ids)).fetch_all(c).await?)
 }
 
+/// Statements made by vendor organisations (about their own products), oldest first, with
+/// the vendor's name: they annotate every organisation's findings.
+pub async fn vendor_vex(c: &mut AnyConnection) -> Result<Vec<(String, VexRow)>> {
+    let rows: Vec<(String, String, String, String, String, String, String, Option<String>, i64)> = sqlx::query_as(
+        "SELECT o.name, v.id, v.org_id, v.vulnerability, v.status, v.statement, v.source, v.created_by, v.created_at \
+         FROM vex_statements v JOIN organisations o ON o.id = v.org_id WHERE o.kind = 'vendor' \
+         ORDER BY v.created_at, v.id",
+    )
+    .fetch_all(c)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, id, org_id, vulnerability, status, statement, source, created_by, created_at)| {
+            (name, VexRow { id, org_id, vulnerability, status, statement, source, created_by, created_at })
+        })
+        .collect())
+}
+
+/// Whether an organisation is a vendor.
+pub async fn is_vendor(c: &mut AnyConnection, org_id: &str) -> Result<bool> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT kind FROM organisations WHERE id = $1").bind(org_id).fetch_optional(c).await?;
+    Ok(row.is_some_and(|(k,)| k == "vendor"))
+}
+
 /// Deletes a statement of an organisation.
 pub async fn delete_vex(tx: &mut Tx, org_id: &str, id: &str) -> Result<()> {
     let r = sqlx::query("DELETE FROM vex_statements WHERE id = $1 AND org_id = $2")

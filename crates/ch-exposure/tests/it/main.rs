@@ -284,3 +284,39 @@ async fn matching_advisories_as_they_arrive_agrees_with_matching_an_upload_after
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_vendor_statement_annotates_other_organisations_findings_without_closing_them() {
+    each_backend(|tdb| async move {
+        let f = fx(&tdb.store).await?;
+        exposed(&f).await?;
+        let identity = ch_identity::Identity::new(tdb.store.clone())?;
+        let vendor = identity
+            .create_org(&ch_store::audit::Who::system(), f.x.now(), "Python Software Foundation", ch_domain::OrgKind::Vendor, None)
+            .await?;
+        let doc = br#"{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://psf.example/vex/1",
+            "author": "PSF", "timestamp": "2026-07-01T00:00:00Z", "version": 1,
+            "statements": [{"vulnerability": {"name": "GHSA-j8r2-6x86-q33q"}, "products": [{"@id": "pkg:pypi/requests"}],
+              "status": "not_affected", "justification": "vulnerable_code_cannot_be_controlled_by_adversary",
+              "impact_statement": "only with proxies that strip auth"}]}"#;
+        f.x.import_vex(&vendor.id.to_string(), doc, None).await?;
+        let org = f.world.org_a.to_string();
+        let mut c = f.x.store().conn().await?;
+        let findings = db::list_findings(&mut c, &org, &db::FindingFilter { states: vec![], ..Default::default() }).await?;
+        drop(c);
+        ensure!(findings.len() == 1, "{findings:?}");
+        let fi = &findings[0];
+        ensure!(fi.state == "open", "a vendor's word does not close it: {fi:?}");
+        ensure!(fi.vex_status.as_deref() == Some("not_affected"), "{fi:?}");
+        let note = fi.vex_note.clone().unwrap_or_default();
+        ensure!(note.starts_with("Python Software Foundation says not affected") && note.contains("strip auth"), "{note}");
+        // The operator adopts it with a statement of its own: now it is closed.
+        let own = String::from_utf8_lossy(doc).replace("https://psf.example/vex/1", "https://a.example/vex/1");
+        f.x.import_vex(&org, own.as_bytes(), None).await?;
+        let mut c = f.x.store().conn().await?;
+        let now = db::get_finding(&mut c, &fi.id).await?.context("finding")?;
+        ensure!(now.state == "not_affected", "{now:?}");
+        Ok(tdb)
+    })
+    .await;
+}
