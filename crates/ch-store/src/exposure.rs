@@ -597,19 +597,20 @@ pub async fn vex_of_orgs(c: &mut AnyConnection, org_ids: &[&str]) -> Result<Vec<
 /// Statements made by vendor organisations (about their own products), oldest first, with
 /// the vendor's name: they annotate every organisation's findings.
 pub async fn vendor_vex(c: &mut AnyConnection) -> Result<Vec<(String, VexRow)>> {
-    let rows: Vec<(String, String, String, String, String, String, String, Option<String>, i64)> = sqlx::query_as(
-        "SELECT o.name, v.id, v.org_id, v.vulnerability, v.status, v.statement, v.source, v.created_by, v.created_at \
-         FROM vex_statements v JOIN organisations o ON o.id = v.org_id WHERE o.kind = 'vendor' \
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        vendor: String,
+        #[sqlx(flatten)]
+        row: VexRow,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT o.name AS vendor, v.id, v.org_id, v.vulnerability, v.status, v.statement, v.source, v.created_by, \
+         v.created_at FROM vex_statements v JOIN organisations o ON o.id = v.org_id WHERE o.kind = 'vendor' \
          ORDER BY v.created_at, v.id",
     )
     .fetch_all(c)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(name, id, org_id, vulnerability, status, statement, source, created_by, created_at)| {
-            (name, VexRow { id, org_id, vulnerability, status, statement, source, created_by, created_at })
-        })
-        .collect())
+    Ok(rows.into_iter().map(|r| (r.vendor, r.row)).collect())
 }
 
 /// Whether an organisation is a vendor.
