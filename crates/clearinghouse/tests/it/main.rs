@@ -4,6 +4,7 @@
 
 mod browser;
 mod cli;
+mod exposure;
 mod scan;
 mod scan_vs_cargo_audit;
 
