@@ -37,8 +37,14 @@ pub(crate) struct PackagePosting {
     package: usize,
     /// The `SEMVER` / `ECOSYSTEM` ranges that checked.
     ranges: Vec<AffectedRange>,
-    /// `versions`, parsed in the ecosystem (those that parse).
+    /// `versions`, parsed in the ecosystem (those that parse), sorted, without repeats:
+    /// found by binary search (equality is the ecosystem's order, so `1.0` = `1.0.0`).
     listed: Vec<Version>,
+    /// `versions` that do not parse in a known ecosystem (compared as written).
+    unparsed: Vec<Box<str>>,
+    /// Whether the ecosystem's order is known (else every listed version is compared as
+    /// written).
+    known: bool,
     /// `fixed` events of the non-`GIT` ranges.
     fixed: Vec<Fixed>,
 }
@@ -157,19 +163,34 @@ impl PackagePosting {
                 )),
             }
         }
-        let listed = match known {
-            Some(eco) => p.versions.iter().filter_map(|v| eco.parse_version(v).ok()).collect(),
-            None => Vec::new(),
-        };
-        PackagePosting { rec: Arc::clone(rec), package, ranges, listed, fixed }
+        let mut listed: Vec<Version> = Vec::new();
+        let mut unparsed: Vec<Box<str>> = Vec::new();
+        if let Some(eco) = known {
+            for v in &p.versions {
+                match eco.parse_version(v) {
+                    Ok(parsed) => listed.push(parsed),
+                    Err(_) => unparsed.push(v.as_str().into()),
+                }
+            }
+            listed.sort_unstable();
+            listed.dedup();
+        }
+        PackagePosting { rec: Arc::clone(rec), package, ranges, listed, unparsed, known: known.is_some(), fixed }
     }
 
     fn affects(&self, p: &AffectedPackage, q: &Query<'_>) -> bool {
         let in_range =
             self.ranges.iter().any(|r| q.in_scheme(r.scheme()).is_some_and(|v| r.contains(v).unwrap_or(false)));
-        in_range
-            || p.versions.iter().any(|v| v == q.raw)
-            || q.parsed.as_ref().is_some_and(|v| self.listed.iter().any(|l| l == v))
+        if in_range {
+            return true;
+        }
+        if !self.known {
+            return p.versions.iter().any(|v| v == q.raw);
+        }
+        // A listed version written as queried parses as the query does, so the sorted
+        // parsed list answers both "as written" and "in the ecosystem's order".
+        q.parsed.as_ref().is_some_and(|v| self.listed.binary_search(v).is_ok())
+            || self.unparsed.iter().any(|u| &**u == q.raw)
     }
 }
 
