@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -18,8 +18,10 @@ use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
 mod advisories;
+mod exposure;
 
 use crate::AppState;
+use crate::api::exposure::UPLOAD_LIMIT;
 use crate::api::views::{AuditEntryView, JobView, OrgView, TokenView};
 use crate::auth::{Caller, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::error::{ApiError, Form, Path, Query};
@@ -752,6 +754,22 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/advisories", get(advisories::list))
         .route("/advisories/{id}", get(advisories::one))
+        .route("/exposure", get(exposure::dashboard))
+        .route("/exposure/report.csv", get(exposure::report_csv))
+        .route("/exposure/report.pdf", get(exposure::report_pdf))
+        .route("/exposure/assets", get(exposure::assets).post(exposure::asset_create))
+        .route("/exposure/assets/{id}", get(exposure::asset).post(exposure::asset_update))
+        .route("/exposure/assets/{id}/inventories", post(exposure::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
+        .route("/exposure/findings/{id}/accept", post(exposure::accept))
+        .route("/exposure/findings/{id}/reopen", post(exposure::reopen))
+        .route("/exposure/vex", get(exposure::vex).post(exposure::vex_record))
+        .route("/exposure/vex/import", post(exposure::vex_import).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
+        .route("/exposure/vex/export", get(exposure::vex_export))
+        .route("/exposure/vex/{id}/delete", post(exposure::vex_delete))
+        .route("/exposure/notifications", get(exposure::notifications))
+        .route("/exposure/notifications/read", post(exposure::notifications_read_all))
+        .route("/exposure/notifications/settings", post(exposure::settings_save))
+        .route("/exposure/notifications/{id}/read", post(exposure::notification_read))
         .route("/login", get(login_form).post(login_submit))
         .route("/logout", post(logout))
         .route("/tokens", get(tokens).post(token_create))

@@ -245,3 +245,215 @@ async fn advisories_show_the_kev_flag_and_merged_aliases() {
     })
     .await;
 }
+
+/// A screenshot of the whole page: the window grows to the document's height first.
+async fn page_screenshot(client: &Client, name: &str) -> anyhow::Result<()> {
+    let height = client
+        .execute("return document.documentElement.scrollHeight;", vec![])
+        .await?
+        .as_u64()
+        .unwrap_or(900)
+        .clamp(600, 6000);
+    client.set_window_size(1280, height as u32 + 140).await?;
+    let shot = screenshot(client, name).await;
+    client.set_window_size(1280, 900).await?;
+    shot
+}
+
+#[tokio::test]
+async fn an_operator_adds_an_asset_uploads_an_inventory_and_acts_on_findings() {
+    each_backend(|db| async move {
+        let backend = db.backend;
+        let install = Install::new(db)?;
+        install.bootstrap()?;
+        install.ok(
+            &[
+                "admin",
+                "user",
+                "create",
+                "--org",
+                "Prairie County Hospital",
+                "--email",
+                "it@prairie-hospital.test",
+                "--name",
+                "Robin Kessler",
+                "--role",
+                "operator",
+                "--password-stdin",
+            ],
+            Some(PASSWORD),
+        )?;
+        // Real advisories (the PyPA database; NVD and CVE records of appliances small
+        // organisations run, with CISA's catalogue), a real pip-compile output from
+        // osv-scanner's fixtures (Django 2.2.24 and friends of early 2021), and the kind of
+        // product list an IT person keeps for the appliances.
+        let data = |rel: &str| ch_testkit::shared_data(rel).display().to_string();
+        let sources = [
+            data("osv/pypa.jsonl.zst"),
+            data("cve/nvd-2.0-kev.jsonl.zst"),
+            data("cve/cve5-kev-cvelistv5.jsonl.zst"),
+            data("kev/known_exploited_vulnerabilities.json"),
+        ];
+        let mut args = vec!["db", "import"];
+        args.extend(sources.iter().map(String::as_str));
+        // A handful of PyPA records break the OSV schema: they are skipped, and the import
+        // says so with exit code 1.
+        let out = install.run(&args, None)?;
+        let said = String::from_utf8_lossy(&out.stdout);
+        anyhow::ensure!(
+            matches!(out.status.code(), Some(0 | 1)) && said.contains(" new"),
+            "import: {}\n{said}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let inventory = ch_testkit::shared_data("lockfiles/pip/multiple-packages-constrained.txt");
+        anyhow::ensure!(inventory.is_file(), "missing {}", inventory.display());
+        let products = install.data_dir().join("products.csv");
+        std::fs::write(
+            &products,
+            "Vendor,Product,Version\nFortinet,FortiOS,7.2.4\nCitrix,NetScaler Gateway,13.1-48.47\n",
+        )?;
+
+        let server = Server::start(&install, &[]).await?;
+        let (_driver, client) = start_browser().await?;
+        let result = async {
+            let base = &server.base;
+            // Signing in from the section's address lands back on it.
+            client.goto(&format!("{base}/exposure")).await?;
+            anyhow::ensure!(client.current_url().await?.path() == "/login");
+            fill(&client, "#email", "it@prairie-hospital.test").await?;
+            fill(&client, "#password", PASSWORD).await?;
+            submit(&client, "form[action='/login'] button[type=submit]").await?;
+            anyhow::ensure!(client.current_url().await?.path() == "/exposure", "after sign-in");
+            let text = body_text(&client).await?;
+            anyhow::ensure!(text.contains("Start here") && text.contains("Add an asset"), "empty state: {text}");
+            page_screenshot(&client, &format!("exposure-empty-{backend}.png")).await?;
+
+            // Add an asset.
+            client.find(Locator::LinkText("Add your first asset")).await?.click().await?;
+            client.wait().for_element(Locator::Css("#name")).await?;
+            fill(&client, "#name", "Patient portal").await?;
+            client.find(Locator::Css("#criticality option[value='critical']")).await?.click().await?;
+            fill(&client, "#owner", "IT desk").await?;
+            submit(&client, "form[action='/exposure/assets'] button[type=submit]").await?;
+            let text = body_text(&client).await?;
+            anyhow::ensure!(text.contains("Added Patient portal") && text.contains("No inventory yet"), "{text}");
+
+            // Upload the inventory through the file input; the format is chosen, as the
+            // file's name does not say.
+            let input = client.find(Locator::Css("input#file")).await?;
+            input.send_keys(&inventory.display().to_string()).await?;
+            client.find(Locator::Css("#format option[value='requirements']")).await?.click().await?;
+            submit(&client, "form[enctype='multipart/form-data'] button[type=submit]").await?;
+            let text = body_text(&client).await?;
+            anyhow::ensure!(text.contains("Read 13 components from multiple-packages-constrained.txt"), "{text}");
+            let rows = client.find_all(Locator::Css("table.findings tbody tr")).await?;
+            anyhow::ensure!(rows.len() >= 3, "expected several findings on Django 2.2.24, got {}", rows.len());
+            anyhow::ensure!(text.contains("upgrade django on Patient portal to"), "action sentence: {text}");
+            page_screenshot(&client, &format!("exposure-asset-{backend}.png")).await?;
+
+            // A second asset: the firewall and VPN gateway, as a product list.
+            client.goto(&format!("{base}/exposure/assets")).await?;
+            fill(&client, "#name", "Firewall and VPN gateway").await?;
+            client.find(Locator::Css("#criticality option[value='critical']")).await?.click().await?;
+            fill(&client, "#owner", "IT desk").await?;
+            submit(&client, "form[action='/exposure/assets'] button[type=submit]").await?;
+            client.find(Locator::Css("input#file")).await?.send_keys(&products.display().to_string()).await?;
+            submit(&client, "form[enctype='multipart/form-data'] button[type=submit]").await?;
+            let text = body_text(&client).await?;
+            anyhow::ensure!(text.contains("Read 2 components from products.csv"), "{text}");
+            anyhow::ensure!(text.contains("Known exploited"), "the appliances' known-exploited flaws: {text}");
+
+            // The dashboard: the figures, the chart, the ranked list with its advisory links.
+            client.goto(&format!("{base}/exposure")).await?;
+            let text = body_text(&client).await?;
+            anyhow::ensure!(text.contains("to do now") && text.contains("Open findings, last 30 days"), "{text}");
+            client.find(Locator::Css("section.chart svg[role='img']")).await.context("the chart")?;
+            let figure = client.find(Locator::Css("ul.figures li.figure .n")).await?.text().await?;
+            anyhow::ensure!(figure.parse::<u32>().is_ok_and(|n| n > 0), "things to do now: {figure}");
+            // Known exploited flaws on the gateway come first, each with the one thing to do.
+            let rows = client.find_all(Locator::Css("table.findings tbody tr")).await?;
+            let first = rows.first().context("no findings listed")?.text().await?;
+            anyhow::ensure!(
+                first.contains("Do now")
+                    && first.contains("Known exploited")
+                    && first.contains("Firewall and VPN gateway"),
+                "first row: {first}"
+            );
+            // A Django flaw, for the VEX statement below.
+            let mut vuln = String::new();
+            for r in &rows {
+                if r.text().await?.contains("django") {
+                    vuln = r.find(Locator::Css("a[href^='/advisories/']")).await?.text().await?;
+                    break;
+                }
+            }
+            anyhow::ensure!(vuln.starts_with("CVE-") || vuln.starts_with("PYSEC-"), "a django row: {vuln:?}");
+            page_screenshot(&client, &format!("exposure-dashboard-{backend}.png")).await?;
+
+            // Accept the first finding on the asset's page.
+            client.goto(&format!("{base}/exposure/assets")).await?;
+            page_screenshot(&client, &format!("exposure-assets-{backend}.png")).await?;
+            client.find(Locator::LinkText("Patient portal")).await?.click().await?;
+            client.wait().for_element(Locator::Css("table.findings")).await?;
+            client.find(Locator::Css("table.findings tbody tr details summary")).await?.click().await?;
+            let reason = client.find(Locator::Css("table.findings tbody tr form.accept input[name=reason]")).await?;
+            reason
+                .send_keys("Only reachable from the staff network; upgrade booked for the next maintenance window")
+                .await?;
+            submit(&client, "table.findings tbody tr form.accept button[type=submit]").await?;
+            let text = body_text(&client).await?;
+            anyhow::ensure!(text.contains("Accepted") && text.contains("until"), "after accepting: {text}");
+            let reopen = client.find_all(Locator::Css("form[action$='/reopen'] button")).await?;
+            anyhow::ensure!(reopen.len() == 1, "one accepted finding, {} reopen buttons", reopen.len());
+            page_screenshot(&client, &format!("exposure-accepted-{backend}.png")).await?;
+
+            // Record a VEX statement on the flaw the dashboard listed.
+            client.goto(&format!("{base}/exposure/vex")).await?;
+            fill(&client, "#vulnerability", &vuln).await?;
+            fill(&client, "#products", "pkg:pypi/django").await?;
+            client.find(Locator::Css("#status option[value='not_affected']")).await?.click().await?;
+            client
+                .find(Locator::Css("#justification option[value='vulnerable_code_not_in_execute_path']"))
+                .await?
+                .click()
+                .await?;
+            fill(&client, "#impact_statement", "The portal never calls the affected function.").await?;
+            submit(&client, "form[action='/exposure/vex'] button[type=submit]").await?;
+            let text = body_text(&client).await?;
+            anyhow::ensure!(text.contains("Recorded") && text.contains("pkg:pypi/django"), "after recording: {text}");
+            let rows = client.find_all(Locator::Css("table.vex tbody tr")).await?;
+            anyhow::ensure!(rows.len() == 1, "one statement, {} rows", rows.len());
+            page_screenshot(&client, &format!("exposure-vex-{backend}.png")).await?;
+            // The statement closes the finding as not affected.
+            client.goto(&format!("{base}/exposure?state=not_affected")).await?;
+            let text = body_text(&client).await?;
+            anyhow::ensure!(text.contains(&vuln) && text.contains("not affected"), "not affected: {text}");
+
+            // Notifications: the upload's findings are there; a webhook gets a secret, shown once.
+            client.goto(&format!("{base}/exposure/notifications")).await?;
+            let text = body_text(&client).await?;
+            anyhow::ensure!(
+                text.contains("unread") && text.contains("Patient portal") && text.contains("Firewall and VPN gateway"),
+                "notifications: {text}"
+            );
+            fill(&client, "#webhook_url", "https://tickets.prairie-hospital.test/hooks/clearinghouse").await?;
+            fill(&client, "#email_to", "it@prairie-hospital.test").await?;
+            submit(&client, "form[action='/exposure/notifications/settings'] button[type=submit]").await?;
+            let secret = client.find(Locator::Css("#webhook-secret")).await?.text().await?;
+            anyhow::ensure!(secret.starts_with("whsec_"), "secret: {secret}");
+            page_screenshot(&client, &format!("exposure-notifications-{backend}.png")).await?;
+            client.goto(&format!("{base}/exposure/notifications")).await?;
+            anyhow::ensure!(!body_text(&client).await?.contains(&secret), "the secret is shown twice");
+            anyhow::Ok(())
+        }
+        .await;
+        let _ = client.close().await;
+        if let Err(e) = result {
+            bail!("{e:#}\nserver log:\n{}", server.log_text());
+        }
+        server.stop()?;
+        Ok(install.db)
+    })
+    .await;
+}
