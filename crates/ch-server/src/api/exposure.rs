@@ -40,7 +40,7 @@ impl From<ExError> for ApiError {
     }
 }
 
-fn org_of(s: &str) -> Result<OrgId, ApiError> {
+pub(crate) fn org_of(s: &str) -> Result<OrgId, ApiError> {
     s.parse().map_err(|_| ApiError::internal(&"stored organisation id is not a uuid"))
 }
 
@@ -51,7 +51,7 @@ fn own(state: &AppState, caller: &Caller, action: Action) -> Result<Actor, ApiEr
     Ok(actor)
 }
 
-async fn audit(
+pub(crate) async fn audit(
     state: &AppState,
     caller: &Caller,
     action: &str,
@@ -667,7 +667,7 @@ pub(crate) async fn report_of(state: &AppState, actor: &Actor) -> Result<ch_repo
     })
 }
 
-fn download(content_type: &'static str, name: &str, body: Vec<u8>) -> Response {
+pub(crate) fn download(content_type: &'static str, name: &str, body: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),
@@ -679,24 +679,43 @@ fn download(content_type: &'static str, name: &str, body: Vec<u8>) -> Response {
         .into_response()
 }
 
+/// The report's two downloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReportKind {
+    /// One row per open or accepted finding.
+    Csv,
+    /// Figures, chart and table.
+    Pdf,
+}
+
+/// The caller's organisation's report as a download, audited (the API and the pages).
+pub(crate) async fn report_download(state: &AppState, caller: &Caller, kind: ReportKind) -> Result<Response, ApiError> {
+    let actor = own(state, caller, Action::Read)?;
+    let report = report_of(state, &actor).await?;
+    let rows = report.findings.len();
+    let (action, content_type, name, body) = match kind {
+        ReportKind::Csv => {
+            let csv = ch_report::to_csv(&report).map_err(|e| ApiError::internal(&e))?;
+            ("exposure.report.csv", "text/csv; charset=utf-8", "findings.csv", csv.into_bytes())
+        }
+        ReportKind::Pdf => {
+            let pdf = tokio::task::spawn_blocking(move || ch_report::to_pdf(&report))
+                .await
+                .map_err(|e| ApiError::internal(&e))?
+                .map_err(|e| ApiError::internal(&e))?;
+            ("exposure.report.pdf", "application/pdf", "findings.pdf", pdf)
+        }
+    };
+    audit(state, caller, action, "organisation", &actor.org_id.to_string(), serde_json::json!({"rows": rows})).await?;
+    Ok(download(content_type, name, body))
+}
+
 /// The findings report as CSV (one row per open or accepted finding, ranked).
 #[utoipa::path(get, path = "/api/v1/exposure/report.csv", tag = "exposure",
     responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub(super) async fn report_csv(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
-    let actor = own(&state, &caller, Action::Read)?;
-    let report = report_of(&state, &actor).await?;
-    let csv = ch_report::to_csv(&report).map_err(|e| ApiError::internal(&e))?;
-    audit(
-        &state,
-        &caller,
-        "exposure.report.csv",
-        "organisation",
-        &actor.org_id.to_string(),
-        serde_json::json!({"rows": report.findings.len()}),
-    )
-    .await?;
-    Ok(download("text/csv; charset=utf-8", "findings.csv", csv.into_bytes()))
+    report_download(&state, &caller, ReportKind::Csv).await
 }
 
 /// The findings report as PDF: the figures, the chart and the ranked table.
@@ -704,23 +723,7 @@ pub(super) async fn report_csv(State(state): State<AppState>, caller: Caller) ->
     responses((status = 200, content_type = "application/pdf", body = String), (status = 403, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub(super) async fn report_pdf(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
-    let actor = own(&state, &caller, Action::Read)?;
-    let report = report_of(&state, &actor).await?;
-    let rows = report.findings.len();
-    let pdf = tokio::task::spawn_blocking(move || ch_report::to_pdf(&report))
-        .await
-        .map_err(|e| ApiError::internal(&e))?
-        .map_err(|e| ApiError::internal(&e))?;
-    audit(
-        &state,
-        &caller,
-        "exposure.report.pdf",
-        "organisation",
-        &actor.org_id.to_string(),
-        serde_json::json!({"rows": rows}),
-    )
-    .await?;
-    Ok(download("application/pdf", "findings.pdf", pdf))
+    report_download(&state, &caller, ReportKind::Pdf).await
 }
 
 /// A recorded VEX statement.

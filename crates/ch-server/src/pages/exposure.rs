@@ -13,16 +13,19 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
-use ch_domain::{Actor, OrgId};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use ch_domain::Actor;
 use ch_policy::{Action, Resource};
 use ch_store::exposure::{self as db, AssetRow, FindingFilter, FindingRow};
 use serde::Deserialize;
 
 use super::{Nav, PageError, PageResult, Signed, signed};
 use crate::AppState;
-use crate::api::exposure::{FindingOut, SummaryView, UPLOAD_LIMIT, finding_outs, report_of, states_of, summary_of};
+use crate::api::exposure::{
+    FindingOut, ReportKind, SummaryView, UPLOAD_LIMIT, download, finding_outs, org_of, report_download, states_of,
+    summary_of,
+};
 use crate::auth::Caller;
 use crate::error::{ApiError, Form, Path, Query};
 
@@ -41,11 +44,6 @@ fn own(state: &AppState, s: &Signed, action: Action) -> PageResult<Actor> {
     let actor = s.caller.require()?.clone();
     s.check(state, action, &Resource::Exposure(actor.org_id))?;
     Ok(actor)
-}
-
-/// The organisation an exposure row belongs to, as the policy's id.
-fn org_of(org: &str) -> PageResult<OrgId> {
-    org.parse().map_err(|_| ApiError::internal(&"stored organisation id is not a uuid").into())
 }
 
 /// Loads an asset and checks `action` on its organisation (404 when missing).
@@ -73,10 +71,7 @@ async fn audit(
     object_id: &str,
     detail: serde_json::Value,
 ) -> PageResult<()> {
-    let mut tx = state.store.begin().await?;
-    ch_store::audit::record(&mut tx, &s.caller.who(), state.now(), action, object_type, object_id, detail).await?;
-    tx.commit().await?;
-    Ok(())
+    Ok(crate::api::exposure::audit(state, &s.caller, action, object_type, object_id, detail).await?)
 }
 
 /// A refusal the person can fix becomes a message on the page; anything else fails the page.
@@ -100,18 +95,6 @@ fn day(ms: i64) -> String {
 /// `not_affected` reads "not affected"; `vulnerable_code_not_present` reads "vulnerable code not present".
 fn plain(s: &str) -> String {
     s.replace('_', " ")
-}
-
-fn attachment(content_type: &'static str, name: &str, body: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        body,
-    )
-        .into_response()
 }
 
 fn enc(s: &str) -> String {
@@ -324,46 +307,14 @@ pub(super) async fn dashboard(
     .into_response())
 }
 
-async fn report(state: &AppState, s: &Signed) -> PageResult<(Actor, ch_report::Report)> {
-    let actor = own(state, s, Action::Read)?;
-    let report = report_of(state, &actor).await?;
-    Ok((actor, report))
-}
-
 pub(super) async fn report_csv(State(state): State<AppState>, caller: Caller) -> PageResult {
     let s = signed(&state, caller, "exposure", "/exposure").await?;
-    let (actor, report) = report(&state, &s).await?;
-    let csv = ch_report::to_csv(&report).map_err(|e| ApiError::internal(&e))?;
-    audit(
-        &state,
-        &s,
-        "exposure.report.csv",
-        "organisation",
-        &actor.org_id.to_string(),
-        serde_json::json!({"rows": report.findings.len()}),
-    )
-    .await?;
-    Ok(attachment("text/csv; charset=utf-8", "findings.csv", csv.into_bytes()))
+    Ok(report_download(&state, &s.caller, ReportKind::Csv).await?)
 }
 
 pub(super) async fn report_pdf(State(state): State<AppState>, caller: Caller) -> PageResult {
     let s = signed(&state, caller, "exposure", "/exposure").await?;
-    let (actor, report) = report(&state, &s).await?;
-    let rows = report.findings.len();
-    let pdf = tokio::task::spawn_blocking(move || ch_report::to_pdf(&report))
-        .await
-        .map_err(|e| ApiError::internal(&e))?
-        .map_err(|e| ApiError::internal(&e))?;
-    audit(
-        &state,
-        &s,
-        "exposure.report.pdf",
-        "organisation",
-        &actor.org_id.to_string(),
-        serde_json::json!({"rows": rows}),
-    )
-    .await?;
-    Ok(attachment("application/pdf", "findings.pdf", pdf))
+    Ok(report_download(&state, &s.caller, ReportKind::Pdf).await?)
 }
 
 // ---------------------------------------------------------------- assets
@@ -1025,7 +976,7 @@ pub(super) async fn vex_export(
         ch_exposure::vex::VexFormat::OpenVex => ("application/json", "vex.openvex.json"),
         ch_exposure::vex::VexFormat::CycloneDx => ("application/vnd.cyclonedx+json", "vex.cdx.json"),
     };
-    Ok(attachment(ct, name, doc.into_bytes()))
+    Ok(download(ct, name, doc.into_bytes()))
 }
 
 // ---------------------------------------------------------------- notifications
