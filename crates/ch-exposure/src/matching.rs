@@ -88,6 +88,8 @@ pub(crate) struct Current {
     summary: Option<String>,
     urgency: Urgency,
     fixed: Option<String>,
+    /// No fixed version known, but every version after this one is fixed.
+    fixed_after: Option<String>,
     vex_targets: Vec<String>,
 }
 
@@ -122,11 +124,15 @@ pub(crate) fn current_matches(index: &Index, components: &[Component]) -> Vec<Cu
                         severity: top.and_then(|s| s.severity).map(|s| s.as_str().to_ascii_lowercase()),
                     },
                     fixed: None,
+                    fixed_after: None,
                     vex_targets: vex_targets(c),
                 }
             });
             if entry.fixed.is_none() {
                 entry.fixed = hit.remedy.clone();
+            }
+            if entry.fixed_after.is_none() {
+                entry.fixed_after = hit.fixed_after.clone();
             }
             if entry.summary.is_none() {
                 entry.summary = hit.advisory.summary.clone().filter(|s| !s.trim().is_empty());
@@ -231,7 +237,7 @@ pub(crate) async fn apply(
             severity: c.urgency.severity.clone(),
             priority: priority(&c.urgency, criticality),
             fixed_version: c.fixed.clone(),
-            action: action(&c.urgency, &c.label, &asset.name, c.fixed.as_deref()),
+            action: action(&c.urgency, &c.label, &asset.name, c.fixed.as_deref(), c.fixed_after.as_deref()),
             vex_status: vex.or(vendor.map(|(_, s)| s)).map(|s| s.status.as_str().to_owned()),
             vex_note: match (vex, vendor) {
                 (Some(s), _) => vex_note(s),

@@ -111,8 +111,16 @@ pub fn priority(u: &Urgency, criticality: Criticality) -> i64 {
     tier * 10_000 + u.score_tenths().unwrap_or(50) * 10 + criticality.rank()
 }
 
-/// The sentence: why it matters, then the one thing to do.
-pub fn action(u: &Urgency, component: &str, asset: &str, fixed_version: Option<&str>) -> String {
+/// The sentence: why it matters, then the one thing to do: the fixed version; else, when
+/// only the last affected version is known, "a version later than" it; else the KEV
+/// required action; else what a small team can still do.
+pub fn action(
+    u: &Urgency,
+    component: &str,
+    asset: &str,
+    fixed_version: Option<&str>,
+    last_affected: Option<&str>,
+) -> String {
     let why = if u.known_exploited && u.ransomware {
         "Known to be exploited by ransomware groups".to_owned()
     } else if u.known_exploited {
@@ -127,6 +135,9 @@ pub fn action(u: &Urgency, component: &str, asset: &str, fixed_version: Option<&
     };
     let what = match (fixed_version, u.required_action.as_deref().map(str::trim).filter(|s| !s.is_empty())) {
         (Some(v), _) => format!("upgrade {component} on {asset} to {v}"),
+        (None, _) if last_affected.is_some() => {
+            format!("upgrade {component} on {asset} to a version later than {}", last_affected.unwrap_or_default())
+        }
         (None, Some(req)) => {
             let req = req.trim_end_matches('.');
             let mut chars = req.chars();
@@ -217,8 +228,12 @@ mod tests {
             (u(false, false, None, None), Some("1"), "Severity not yet scored; upgrade FortiOS on Main firewall to 1."),
         ];
         for (urgency, fixed, want) in cases {
-            assert_eq!(action(&urgency, "FortiOS", "Main firewall", fixed), want);
+            assert_eq!(action(&urgency, "FortiOS", "Main firewall", fixed, None), want);
         }
+        assert_eq!(
+            action(&u(true, true, Some(9.8), Some("critical")), "FortiOS", "Main firewall", None, Some("7.2.4")),
+            "Known to be exploited by ransomware groups; upgrade FortiOS on Main firewall to a version later than 7.2.4."
+        );
     }
 
     #[test]

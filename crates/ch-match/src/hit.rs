@@ -45,6 +45,10 @@ pub struct Hit {
     /// vendor-version order for products); `None` when no version was queried, for
     /// commits, or when no fixed version is above it.
     pub remedy: Option<String>,
+    /// When there is no remedy: the smallest inclusive upper bound at or above the queried
+    /// version of the matching criteria (NVD `versionEndIncluding`), so "a version later
+    /// than this" is the fix. `None` otherwise.
+    pub fixed_after: Option<String>,
 }
 
 impl Hit {
@@ -61,12 +65,13 @@ impl Hit {
 /// them: a parsed version, or a vendor version).
 pub(crate) struct Hits<R> {
     hits: Vec<(Hit, Option<(R, String)>)>,
+    after: HashMap<usize, (R, String)>,
     at: HashMap<usize, usize>,
 }
 
 impl<R: Ord + Clone> Hits<R> {
     pub(crate) fn new() -> Self {
-        Hits { hits: Vec::new(), at: HashMap::new() }
+        Hits { hits: Vec::new(), after: HashMap::new(), at: HashMap::new() }
     }
 
     /// Records that `rec` matched by `how`, with these fixed versions; returns the hit's
@@ -81,6 +86,7 @@ impl<R: Ord + Clone> Hits<R> {
                     matched: Vec::new(),
                     fixed: Vec::new(),
                     remedy: None,
+                    fixed_after: None,
                 },
                 None,
             ));
@@ -113,13 +119,25 @@ impl<R: Ord + Clone> Hits<R> {
         }
     }
 
+    /// Offers `raw` as an inclusive last affected version of the hit in `slot` (see
+    /// [`Hit::fixed_after`]); the smallest offer wins.
+    pub(crate) fn offer_after(&mut self, slot: usize, raw: &str, order: &R) {
+        let better = self.after.get(&slot).is_none_or(|(b, _)| order < b);
+        if better {
+            self.after.insert(slot, (order.clone(), raw.to_owned()));
+        }
+    }
+
     /// The hits, remedies filled in, sorted by id then origin.
-    pub(crate) fn finish(self) -> Vec<Hit> {
-        let mut out: Vec<Hit> = self
-            .hits
+    pub(crate) fn finish(mut self) -> Vec<Hit> {
+        let mut out: Vec<Hit> = std::mem::take(&mut self.hits)
             .into_iter()
-            .map(|(mut hit, best)| {
+            .enumerate()
+            .map(|(slot, (mut hit, best))| {
                 hit.remedy = best.map(|(_, raw)| raw);
+                if hit.remedy.is_none() {
+                    hit.fixed_after = self.after.remove(&slot).map(|(_, raw)| raw);
+                }
                 hit
             })
             .collect();

@@ -403,6 +403,12 @@ impl Index {
                         eval.matched.iter().filter_map(|(m, _)| m.version_end_excluding.as_deref()).collect();
                     let slot = hits.hit(&post.rec, Matched::Applicability, fixes.iter().copied());
                     offer_above(hits, slot, &ask.order, fixes);
+                    for last in eval.matched.iter().filter_map(|(m, _)| m.version_end_including.as_deref()) {
+                        let lv = VendorVersion::new(last);
+                        if lv >= ask.order {
+                            hits.offer_after(slot, last, &lv);
+                        }
+                    }
                 }
             }
         }
@@ -547,6 +553,23 @@ mod tests {
             want.sort();
             assert_eq!(got, want, "{vendor} {product} {version}");
         }
+        // No fixed version, but the last affected one is known: "later than" it.
+        let after = |version: &str| -> Vec<(String, Option<String>, Option<String>)> {
+            index
+                .query_product("Fortinet", "FortiOS", version)
+                .into_iter()
+                .filter(|h| h.key.origin == Origin::Nvd)
+                .map(|h| (h.key.to_string(), h.remedy, h.fixed_after))
+                .collect()
+        };
+        assert_eq!(after("7.2.4"), [("nvd/CVE-2023-27997".to_owned(), None, Some("7.2.4".to_owned()))]);
+        assert_eq!(
+            after("7.2.2"),
+            [
+                ("nvd/CVE-2022-41328".to_owned(), Some("7.2.4".to_owned()), None),
+                ("nvd/CVE-2023-27997".to_owned(), None, Some("7.2.4".to_owned()))
+            ]
+        );
         // Every record of a product, without a version.
         let all = ids(&index.query_product("Fortinet", "FortiOS", ""));
         assert_eq!(all, ["nvd/CVE-2022-41328", "nvd/CVE-2023-27997", "cve5/CVE-2024-21762"]);
