@@ -93,13 +93,34 @@ pub(crate) struct Current {
     vex_targets: Vec<String>,
 }
 
-/// Every (component, flaw) match of `components` (ordinal, component).
-pub(crate) fn current_matches(index: &Index, components: &[Component]) -> Vec<Current> {
-    let found = index.match_components(components);
-    let mut out: Vec<Current> = Vec::new();
+/// What the index says about one flaw for one component identity.
+#[derive(Clone, Debug)]
+struct FlawMatch {
+    flaw_id: String,
+    flaw_ids: Vec<String>,
+    summary: Option<String>,
+    urgency: Urgency,
+    fixed: Option<String>,
+    fixed_after: Option<String>,
+}
+
+/// Index answers per component identity (purl, ecosystem, name, version, CPE, vendor,
+/// product) within one matching run: a fleet holds the same few versions of a package on
+/// many assets, and each is asked once.
+#[derive(Default)]
+pub(crate) struct MatchCache {
+    by_identity: HashMap<String, Vec<FlawMatch>>,
+}
+
+fn identity(c: &Component) -> String {
+    let f = |s: &Option<String>| s.as_deref().unwrap_or_default().to_owned();
+    [f(&c.purl), f(&c.ecosystem), c.name.clone(), f(&c.version), f(&c.cpe), f(&c.vendor), f(&c.product)].join("\u{1f}")
+}
+
+fn flaw_matches(index: &Index, c: &Component) -> Vec<FlawMatch> {
+    let found = index.match_components(std::slice::from_ref(c));
+    let mut by_flaw: BTreeMap<String, FlawMatch> = BTreeMap::new();
     for m in &found.matches {
-        let Some(c) = components.get(m.component) else { continue };
-        let mut by_flaw: BTreeMap<String, Current> = BTreeMap::new();
         // OSV records first: their remedies are per package, the NVD's per product line.
         let mut hits: Vec<&ch_match::Hit> = m.hits.iter().collect();
         hits.sort_by_key(|h| h.key.origin != Origin::Osv);
@@ -108,11 +129,7 @@ pub(crate) fn current_matches(index: &Index, components: &[Component]) -> Vec<Cu
             let entry = by_flaw.entry(flaw.primary_id.clone()).or_insert_with(|| {
                 let exploited = flaw.exploited.as_ref();
                 let top = flaw.max_severity.as_ref();
-                Current {
-                    component_ref: component_ref(c),
-                    name: c.name.clone(),
-                    label: component_label(c),
-                    version: c.version.clone().unwrap_or_default(),
+                FlawMatch {
                     flaw_id: flaw.primary_id.clone(),
                     flaw_ids: flaw.ids.clone(),
                     summary: None,
@@ -125,7 +142,6 @@ pub(crate) fn current_matches(index: &Index, components: &[Component]) -> Vec<Cu
                     },
                     fixed: None,
                     fixed_after: None,
-                    vex_targets: vex_targets(c),
                 }
             });
             if entry.fixed.is_none() {
@@ -138,7 +154,32 @@ pub(crate) fn current_matches(index: &Index, components: &[Component]) -> Vec<Cu
                 entry.summary = hit.advisory.summary.clone().filter(|s| !s.trim().is_empty());
             }
         }
-        out.extend(by_flaw.into_values());
+    }
+    by_flaw.into_values().collect()
+}
+
+/// Every (component, flaw) match of `components`.
+pub(crate) fn current_matches(index: &Index, components: &[Component], cache: &mut MatchCache) -> Vec<Current> {
+    let mut out: Vec<Current> = Vec::new();
+    for c in components {
+        let flaws = cache.by_identity.entry(identity(c)).or_insert_with(|| flaw_matches(index, c));
+        if flaws.is_empty() {
+            continue;
+        }
+        let (component_ref, label, targets) = (component_ref(c), component_label(c), vex_targets(c));
+        out.extend(flaws.iter().map(|f| Current {
+            component_ref: component_ref.clone(),
+            name: c.name.clone(),
+            label: label.clone(),
+            version: c.version.clone().unwrap_or_default(),
+            flaw_id: f.flaw_id.clone(),
+            flaw_ids: f.flaw_ids.clone(),
+            summary: f.summary.clone(),
+            urgency: f.urgency.clone(),
+            fixed: f.fixed.clone(),
+            fixed_after: f.fixed_after.clone(),
+            vex_targets: targets.clone(),
+        }));
     }
     out
 }
@@ -202,6 +243,7 @@ pub(crate) async fn apply(
     let criticality: Criticality = asset.criticality.parse().unwrap_or(Criticality::Medium);
     let mut out = Reconciled::default();
     let mut paired: HashSet<String> = HashSet::new();
+    let mut fresh: Vec<(FindingRow, bool)> = Vec::new();
     let mut by_ref: HashMap<&str, Vec<&FindingRow>> = HashMap::new();
     for f in &existing {
         by_ref.entry(f.component_ref.as_str()).or_default().push(f);
@@ -294,13 +336,25 @@ pub(crate) async fn apply(
                 }
             }
             None => {
-                if !db::insert_finding(tx, &row).await? {
-                    // Another matcher recorded it first (same asset, component, flaw).
-                    continue;
-                }
-                out.new += 1;
+                // Written together below.
+                fresh.push((row, is_news));
+                continue;
             }
         }
+        if is_news {
+            out.news += 1;
+            news.push(NewFinding { row, asset_name: asset.name.clone() });
+        }
+    }
+    let rows: Vec<FindingRow> = fresh.iter().map(|(r, _)| r.clone()).collect();
+    // Another matcher may have recorded some first (same asset, component, flaw): only
+    // those inserted here are new, and news.
+    let inserted: HashSet<String> = db::insert_findings(tx, &rows).await?.into_iter().collect();
+    for (row, is_news) in fresh {
+        if !inserted.contains(&row.id) {
+            continue;
+        }
+        out.new += 1;
         if is_news {
             out.news += 1;
             news.push(NewFinding { row, asset_name: asset.name.clone() });
@@ -506,7 +560,7 @@ impl Exposure {
             let index = self.kb.index();
             let skipped: Vec<String> =
                 index.match_components(&components).skipped.into_iter().map(|s| s.reason).collect();
-            (current_matches(&index, &components), skipped)
+            (current_matches(&index, &components, &mut MatchCache::default()), skipped)
         };
         let existing = db::findings_of_assets(&mut tx, &[&asset.id]).await?;
         let vendors = vendor_statements(&mut tx).await?;
@@ -555,7 +609,7 @@ impl Exposure {
         let components = components_from_rows(&rows);
         let current = {
             let index = self.kb.index();
-            current_matches(&index, &components)
+            current_matches(&index, &components, &mut MatchCache::default())
         };
         let existing = db::findings_of_assets(tx, &[&asset.id]).await?;
         let vendors = vendor_statements(tx).await?;
@@ -691,6 +745,7 @@ impl Exposure {
         let mut plans: Vec<(AssetRow, Vec<Current>, HashSet<String>)> = Vec::new();
         {
             let index = self.kb.index();
+            let mut cache = MatchCache::default();
             for asset in assets {
                 let components: Vec<Component> = per_asset
                     .get(&asset.id)
@@ -700,7 +755,7 @@ impl Exposure {
                 if let Some(s) = stale_refs.get(&asset.id) {
                     refs.extend(s.iter().cloned());
                 }
-                let current = current_matches(&index, &components);
+                let current = current_matches(&index, &components, &mut cache);
                 plans.push((asset, current, refs));
             }
         }

@@ -369,6 +369,55 @@ pub async fn insert_finding(tx: &mut Tx, f: &FindingRow) -> Result<bool> {
     Ok(r.rows_affected() == 1)
 }
 
+/// Inserts findings, several per statement; returns the ids of those inserted (a
+/// finding whose (asset, component, flaw) exists already is skipped, as in
+/// [`insert_finding`]).
+pub async fn insert_findings(tx: &mut Tx, rows: &[FindingRow]) -> Result<Vec<String>> {
+    const COLS: usize = 24;
+    let per = match tx.backend() {
+        crate::Backend::Sqlite => 4,
+        crate::Backend::Postgres => 400,
+    };
+    let mut inserted = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(per) {
+        let sql = format!(
+            "INSERT INTO findings ({FINDING_COLS}) VALUES {} ON CONFLICT (asset_id, component_ref, flaw_id) DO NOTHING \
+             RETURNING id",
+            crate::knowledge::placeholders(chunk.len(), COLS)
+        );
+        let mut q = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql));
+        for f in chunk {
+            q = q
+                .bind(&f.id)
+                .bind(&f.org_id)
+                .bind(&f.asset_id)
+                .bind(&f.component_ref)
+                .bind(&f.component_name)
+                .bind(&f.component_version)
+                .bind(&f.flaw_id)
+                .bind(&f.flaw_ids)
+                .bind(f.summary.as_deref())
+                .bind(&f.state)
+                .bind(f.state_reason.as_deref())
+                .bind(f.accepted_until)
+                .bind(f.known_exploited)
+                .bind(f.ransomware)
+                .bind(f.score_tenths)
+                .bind(f.severity.as_deref())
+                .bind(f.priority)
+                .bind(f.fixed_version.as_deref())
+                .bind(&f.action)
+                .bind(f.vex_status.as_deref())
+                .bind(f.vex_note.as_deref())
+                .bind(f.first_seen)
+                .bind(f.updated_at)
+                .bind(f.closed_at);
+        }
+        inserted.extend(q.fetch_all(&mut **tx).await?.into_iter().map(|r| r.0));
+    }
+    Ok(inserted)
+}
+
 /// Rewrites a finding's mutable columns.
 pub async fn update_finding(tx: &mut Tx, f: &FindingRow) -> Result<()> {
     let r = sqlx::query(

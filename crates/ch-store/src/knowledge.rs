@@ -146,7 +146,10 @@ pub(crate) fn placeholders(rows: usize, cols: usize) -> String {
 /// number; PostgreSQL parses one short statement).
 pub(crate) fn in_json(c: &AnyConnection, column: &str) -> String {
     if c.backend_name().eq_ignore_ascii_case("postgresql") {
-        format!("{column} IN (SELECT json_array_elements_text($1::json))")
+        // `= ANY(ARRAY(...))`, not `IN (SELECT ...)`: the planner then uses the column's
+        // index whatever it guesses about the set function (without statistics it
+        // otherwise scans the table).
+        format!("{column} = ANY(ARRAY(SELECT json_array_elements_text($1::json)))")
     } else {
         format!("{column} IN (SELECT value FROM json_each($1))")
     }

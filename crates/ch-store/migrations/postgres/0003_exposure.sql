@@ -80,6 +80,7 @@ CREATE TABLE findings (
 );
 CREATE INDEX findings_org ON findings(org_id, state, priority);
 CREATE INDEX findings_flaw ON findings(flaw_id);
+CREATE INDEX findings_accepted ON findings(state, accepted_until);
 
 CREATE TABLE vex_statements (
     id          TEXT PRIMARY KEY,
