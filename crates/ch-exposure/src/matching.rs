@@ -275,7 +275,8 @@ pub(crate) async fn apply(
             accepted_until: None,
             known_exploited: i64::from(c.urgency.known_exploited),
             ransomware: i64::from(c.urgency.ransomware),
-            score_tenths: c.urgency.score_tenths(),
+            // Only a real score is shown as one; a severity word ranks as its band (priority).
+            score_tenths: c.urgency.score.filter(|s| s.is_finite()).map(|s| (s * 10.0).round() as i64),
             severity: c.urgency.severity.clone(),
             priority: priority(&c.urgency, criticality),
             fixed_version: c.fixed.clone(),

@@ -457,3 +457,70 @@ async fn an_operator_adds_an_asset_uploads_an_inventory_and_acts_on_findings() {
     })
     .await;
 }
+
+/// This run's password of a demo account, from the table `serve --demo` prints.
+fn demo_password(log: &str, email: &str) -> anyhow::Result<String> {
+    let line =
+        log.lines().find(|l| l.contains(email)).with_context(|| format!("{email} not in the demo table:\n{log}"))?;
+    let cells: Vec<&str> = line.split(['|', '│', '┆']).map(str::trim).filter(|c| !c.is_empty()).collect();
+    let at = cells.iter().position(|c| *c == email).context("email cell")?;
+    cells.get(at + 1).map(|p| (*p).to_owned()).context("password cell")
+}
+
+/// `serve --demo` on a first start: the hospital's and the bank's dashboards fill with real
+/// findings, known-exploited ones first, as the public advisories are imported.
+#[tokio::test]
+async fn the_demo_dashboards_show_real_findings_on_first_start() {
+    let db = ch_testkit::TestDb::sqlite().await.unwrap_or_else(|e| panic!("test database: {e:#}"));
+    let result: anyhow::Result<()> = async {
+        let install = Install::new(db)?;
+        let data = ch_testkit::shared_data("");
+        let data = data.to_string_lossy().into_owned();
+        let server = Server::start_with(&install, &[("CLEARINGHOUSE_SHARED_DATA", data.as_str())], &["--demo"]).await?;
+        let (_driver, client) = start_browser().await?;
+        let base = &server.base;
+        for (email, org, shot) in [
+            ("it@prairie-hospital.example", "Prairie County Hospital", "demo-hospital-dashboard.png"),
+            ("it@firstcommunity-bank.example", "First Community Bank", "demo-bank-dashboard.png"),
+        ] {
+            let password = demo_password(&server.log_text(), email)?;
+            client.goto(&format!("{base}/login")).await?;
+            fill(&client, "#email", email).await?;
+            fill(&client, "#password", &password).await?;
+            submit(&client, "form[action='/login'] button[type=submit]").await?;
+            // The import runs in the background; findings appear as batches are matched.
+            let deadline = Instant::now() + Duration::from_secs(600);
+            let text = loop {
+                client.goto(&format!("{base}/exposure")).await?;
+                let text = body_text(&client).await?;
+                if text.contains("Known exploited")
+                    && (text.contains("Patient portal") || text.contains("Online banking"))
+                {
+                    break text;
+                }
+                anyhow::ensure!(
+                    Instant::now() < deadline,
+                    "{org}: no known-exploited findings after 10 minutes:\n{text}"
+                );
+                tokio::time::sleep(Duration::from_secs(3)).await;
+            };
+            anyhow::ensure!(text.contains(org), "{org}: {text}");
+            anyhow::ensure!(text.contains("things to do now"), "{text}");
+            let rows = client.find_all(Locator::Css("table tbody tr")).await?;
+            anyhow::ensure!(rows.len() >= 5, "{org}: {} findings listed", rows.len());
+            let first = rows[0].text().await?;
+            anyhow::ensure!(first.contains("Known exploited"), "{org}: first finding is not known exploited: {first}");
+            page_screenshot(&client, shot).await?;
+            client.goto(&format!("{base}/exposure/assets")).await?;
+            page_screenshot(&client, &shot.replace("dashboard", "assets")).await?;
+            submit(&client, "form[action='/logout'] button[type=submit]").await?;
+        }
+        client.close().await?;
+        drop(server);
+        install.db.finish().await
+    }
+    .await;
+    if let Err(e) = result {
+        panic!("{e:#}");
+    }
+}

@@ -137,10 +137,16 @@ pub(crate) struct Server {
 
 impl Server {
     pub(crate) async fn start(install: &Install, env: &[(&str, &str)]) -> anyhow::Result<Server> {
+        Server::start_with(install, env, &[]).await
+    }
+
+    /// [`Server::start`] with more arguments to `serve` (`--demo`).
+    pub(crate) async fn start_with(install: &Install, env: &[(&str, &str)], args: &[&str]) -> anyhow::Result<Server> {
         let port = free_port()?;
         let log = install.data_dir().join(format!("serve-{port}.log"));
         let mut c = install.command();
         c.args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(args)
             .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
