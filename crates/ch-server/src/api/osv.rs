@@ -165,14 +165,17 @@ fn page_start(token: Option<&str>) -> Result<usize, OsvError> {
     }
 }
 
-/// Runs one query against the index: the matching advisories, by id.
+/// Runs one query against the index: the matching advisories, by id. Package and purl
+/// queries take the index's lean path (records only, no remedies: the OSV API answers
+/// records).
 fn run_query(state: &AppState, q: &OsvQuery) -> Result<Vec<Arc<Advisory>>, OsvError> {
     let index = state.knowledge.index();
-    let hits = match (&q.commit, &q.package) {
+    let lean = |found: Vec<&Arc<Advisory>>| found.into_iter().cloned().collect::<Vec<Arc<Advisory>>>();
+    let mut out: Vec<Arc<Advisory>> = match (&q.commit, &q.package) {
         (Some(_), _) if q.version.is_some() => {
             return Err(OsvError::invalid("Invalid query: commit and version are mutually exclusive."));
         }
-        (Some(commit), _) => index.query_commit(commit.trim()),
+        (Some(commit), _) => index.query_commit(commit.trim()).into_iter().map(|h| h.advisory).collect(),
         (None, Some(p)) => match (&p.purl, &p.name, &p.ecosystem) {
             (Some(_), _, Some(_)) => return Err(OsvError::invalid("Ecosystem specified in a purl query")),
             (Some(_), Some(_), None) => return Err(OsvError::invalid("Name specified in a purl query")),
@@ -186,11 +189,13 @@ fn run_query(state: &AppState, q: &OsvQuery) -> Result<Vec<Arc<Advisory>>, OsvEr
                     }
                     None => purl.clone(),
                 };
-                index.query_purl(&purl).map_err(|e| OsvError::invalid(format!("Invalid PURL. {e}")))?
+                lean(index.affected_purl(&purl).map_err(|e| OsvError::invalid(format!("Invalid PURL. {e}")))?)
             }
-            (None, Some(name), Some(eco)) => index
-                .query_package(eco, name, q.version.as_deref())
-                .map_err(|e| OsvError::invalid(format!("Invalid query. {e}")))?,
+            (None, Some(name), Some(eco)) => lean(
+                index
+                    .affected(eco, name, q.version.as_deref())
+                    .map_err(|e| OsvError::invalid(format!("Invalid query. {e}")))?,
+            ),
             (None, _, _) => {
                 return Err(OsvError::invalid("Invalid query: a package needs a name and an ecosystem, or a purl."));
             }
@@ -199,10 +204,32 @@ fn run_query(state: &AppState, q: &OsvQuery) -> Result<Vec<Arc<Advisory>>, OsvEr
             return Err(OsvError::invalid("Invalid query: give a package and version, a purl or a commit."));
         }
     };
-    let mut out: Vec<Arc<Advisory>> = hits.into_iter().map(|h| h.advisory.clone()).collect();
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out.dedup_by(|a, b| a.id == b.id);
     Ok(out)
+}
+
+/// [`run_query`] for every query of a batch, in query order, split over the cores.
+fn run_queries(state: &AppState, queries: &[OsvQuery]) -> Vec<Result<Vec<Arc<Advisory>>, OsvError>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    if threads == 1 || queries.len() < 64 {
+        return queries.iter().map(|q| run_query(state, q)).collect();
+    }
+    let per = queries.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = queries
+            .chunks(per)
+            .map(|chunk| s.spawn(move || chunk.iter().map(|q| run_query(state, q)).collect::<Vec<_>>()))
+            .collect();
+        let mut out = Vec::with_capacity(queries.len());
+        for (h, chunk) in handles.into_iter().zip(queries.chunks(per)) {
+            match h.join() {
+                Ok(answers) => out.extend(answers),
+                Err(_) => out.extend(chunk.iter().map(|q| run_query(state, q))),
+            }
+        }
+        out
+    })
 }
 
 fn page<T>(all: Vec<T>, start: usize) -> (Vec<T>, Option<String>) {
@@ -238,11 +265,17 @@ pub(super) async fn querybatch(
     if batch.queries.len() > MAX_BATCH {
         return Err(OsvError::invalid(format!("Too many queries: at most {MAX_BATCH} per batch.")));
     }
-    let mut results = Vec::with_capacity(batch.queries.len());
-    for q in &batch.queries {
-        let start = page_start(q.page_token.as_deref())?;
-        let found = run_query(&state, q)?;
-        let (vulns, next_page_token) = page(found, start);
+    let starts: Vec<usize> =
+        batch.queries.iter().map(|q| page_start(q.page_token.as_deref())).collect::<Result<_, _>>()?;
+    // The lookups run off the async workers, split over the cores.
+    let worker_state = state.clone();
+    let queries = batch.queries;
+    let answers = tokio::task::spawn_blocking(move || run_queries(&worker_state, &queries))
+        .await
+        .map_err(|e| OsvError { status: StatusCode::INTERNAL_SERVER_ERROR, code: 13, message: format!("{e}") })?;
+    let mut results = Vec::with_capacity(answers.len());
+    for (found, start) in answers.into_iter().zip(starts) {
+        let (vulns, next_page_token) = page(found?, start);
         let vulns =
             vulns.iter().map(|a| OsvIdModified { id: a.id.clone(), modified: a.osv.modified.clone() }).collect();
         results.push(OsvBatchResult { vulns, next_page_token });

@@ -345,19 +345,39 @@ async fn kb(
         let mut hits = 0usize;
         for (e, n, v) in queries.iter().take(5_000) {
             let t = Instant::now();
-            let r = kb.index().query_package(e, n, Some(v));
+            let r = kb.index().affected(e, n, Some(v)).map(|h| h.len());
             single.push(t.elapsed());
-            hits += r.map(|h| h.len()).unwrap_or(0);
+            hits += r.unwrap_or(0);
         }
         single.sort();
-        let mut batches = Vec::with_capacity(30);
-        for b in 0..30 {
+        // The same batches with fixed versions and remedies (what the scanner and
+        // exposure matching ask), for comparison.
+        let mut full = Vec::with_capacity(10);
+        for b in 0..10 {
             let t = Instant::now();
             let index = kb.index();
             let mut n_hits = 0;
             for (e, n, v) in queries.iter().skip(b * 1_000).take(1_000) {
                 n_hits += index.query_package(e, n, Some(v)).map(|h| h.len()).unwrap_or(0);
             }
+            drop(index);
+            std::hint::black_box(n_hits);
+            full.push(t.elapsed());
+        }
+        full.sort();
+        let mut batches = Vec::with_capacity(30);
+        for b in 0..30 {
+            let t = Instant::now();
+            let index = kb.index();
+            // What /v1/querybatch asks of the index: the records, no remedies, the batch
+            // split over the cores.
+            let batch: Vec<(&str, &str, Option<&str>)> = queries
+                .iter()
+                .skip(b * 1_000)
+                .take(1_000)
+                .map(|(e, n, v)| (e.as_str(), n.as_str(), Some(v.as_str())))
+                .collect();
+            let n_hits: usize = index.affected_many(&batch).iter().map(|r| r.as_ref().map_or(0, Vec::len)).sum();
             drop(index);
             std::hint::black_box(n_hits);
             batches.push(t.elapsed());
@@ -373,6 +393,12 @@ async fn kb(
             ms(percentile(&batches, 0.5)),
             ms(p99),
             if ms(p99) < 20.0 { "OK" } else { "ABOVE TARGET" }
+        )?;
+        writeln!(
+            out,
+            "    with fixed versions and remedies (scanner, exposure): 1,000-query batch p50 {:.2} ms, p99 {:.2} ms",
+            ms(percentile(&full, 0.5)),
+            ms(percentile(&full, 0.99))
         )?;
     }
     drop(kb);
