@@ -109,7 +109,8 @@ struct FlawMatch {
 /// many assets, and each is asked once.
 #[derive(Default)]
 pub(crate) struct MatchCache {
-    by_identity: HashMap<String, Vec<FlawMatch>>,
+    /// The flaws of an identity, and why it could not be looked up (if so).
+    by_identity: HashMap<String, (Vec<FlawMatch>, Option<String>)>,
 }
 
 fn identity(c: &Component) -> String {
@@ -117,8 +118,9 @@ fn identity(c: &Component) -> String {
     [f(&c.purl), f(&c.ecosystem), c.name.clone(), f(&c.version), f(&c.cpe), f(&c.vendor), f(&c.product)].join("\u{1f}")
 }
 
-fn flaw_matches(index: &Index, c: &Component) -> Vec<FlawMatch> {
+fn flaw_matches(index: &Index, c: &Component) -> (Vec<FlawMatch>, Option<String>) {
     let found = index.match_components(std::slice::from_ref(c));
+    let skipped = found.skipped.first().map(|s| s.reason.clone());
     let mut by_flaw: BTreeMap<String, FlawMatch> = BTreeMap::new();
     for m in &found.matches {
         // OSV records first: their remedies are per package, the NVD's per product line.
@@ -155,14 +157,23 @@ fn flaw_matches(index: &Index, c: &Component) -> Vec<FlawMatch> {
             }
         }
     }
-    by_flaw.into_values().collect()
+    (by_flaw.into_values().collect(), skipped)
 }
 
-/// Every (component, flaw) match of `components`.
-pub(crate) fn current_matches(index: &Index, components: &[Component], cache: &mut MatchCache) -> Vec<Current> {
+/// Every (component, flaw) match of `components`, and why components could not be looked
+/// up (no version, a purl without an OSV ecosystem, ...).
+pub(crate) fn current_matches(
+    index: &Index,
+    components: &[Component],
+    cache: &mut MatchCache,
+) -> (Vec<Current>, Vec<String>) {
     let mut out: Vec<Current> = Vec::new();
+    let mut skipped: Vec<String> = Vec::new();
     for c in components {
-        let flaws = cache.by_identity.entry(identity(c)).or_insert_with(|| flaw_matches(index, c));
+        let (flaws, why) = cache.by_identity.entry(identity(c)).or_insert_with(|| flaw_matches(index, c));
+        if let Some(why) = why {
+            skipped.push(why.clone());
+        }
         if flaws.is_empty() {
             continue;
         }
@@ -181,7 +192,7 @@ pub(crate) fn current_matches(index: &Index, components: &[Component], cache: &m
             vex_targets: targets.clone(),
         }));
     }
-    out
+    (out, skipped)
 }
 
 /// The statements that bear on an organisation's findings: its own (they decide a
@@ -559,9 +570,7 @@ impl Exposure {
         db::replace_components(&mut tx, &asset.id, &rows).await?;
         let (current, skipped) = {
             let index = self.kb.index();
-            let skipped: Vec<String> =
-                index.match_components(&components).skipped.into_iter().map(|s| s.reason).collect();
-            (current_matches(&index, &components, &mut MatchCache::default()), skipped)
+            current_matches(&index, &components, &mut MatchCache::default())
         };
         let existing = db::findings_of_assets(&mut tx, &[&asset.id]).await?;
         let vendors = vendor_statements(&mut tx).await?;
@@ -610,7 +619,7 @@ impl Exposure {
         let components = components_from_rows(&rows);
         let current = {
             let index = self.kb.index();
-            current_matches(&index, &components, &mut MatchCache::default())
+            current_matches(&index, &components, &mut MatchCache::default()).0
         };
         let existing = db::findings_of_assets(tx, &[&asset.id]).await?;
         let vendors = vendor_statements(tx).await?;
@@ -756,7 +765,7 @@ impl Exposure {
                 if let Some(s) = stale_refs.get(&asset.id) {
                     refs.extend(s.iter().cloned());
                 }
-                let current = current_matches(&index, &components, &mut cache);
+                let (current, _) = current_matches(&index, &components, &mut cache);
                 plans.push((asset, current, refs));
             }
         }

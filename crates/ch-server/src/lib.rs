@@ -309,7 +309,7 @@ fn spawn_match_watch(state: &AppState, mut sd: tokio::sync::watch::Receiver<bool
                 let mut c = store.conn().await?;
                 let kb = ch_store::knowledge::current_seq(&mut c).await?;
                 let matched = ch_store::exposure::matched_seq(&mut c).await?;
-                let expiring = !ch_store::exposure::expired_acceptances(&mut c, clock()).await?.is_empty();
+                let expiring = ch_store::exposure::any_expired_acceptance(&mut c, clock()).await?;
                 drop(c);
                 if kb > matched || expiring {
                     let now = clock();

@@ -576,6 +576,19 @@ pub async fn expired_acceptances(c: &mut AnyConnection, now_ms: i64) -> Result<V
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(now_ms).fetch_all(c).await?)
 }
 
+/// Whether any accepted finding's acceptance has run out by `now_ms` (the watcher's cheap
+/// check, every few seconds, before it enqueues a match run).
+pub async fn any_expired_acceptance(c: &mut AnyConnection, now_ms: i64) -> Result<bool> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT id FROM findings WHERE state = 'accepted' AND accepted_until IS NOT NULL AND accepted_until <= $1 \
+         LIMIT 1",
+    )
+    .bind(now_ms)
+    .fetch_optional(c)
+    .await?;
+    Ok(row.is_some())
+}
+
 /// How many findings exist (every organisation; for the benchmark).
 pub async fn finding_total(c: &mut AnyConnection) -> Result<i64> {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM findings").fetch_one(c).await?;

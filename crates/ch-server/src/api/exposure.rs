@@ -881,7 +881,9 @@ pub(super) async fn get_settings(
     caller: Caller,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let actor = own(&state, &caller, Action::Read)?;
-    let s = ch_exposure::notify::settings(&state.exposure, &actor.org_id.to_string()).await?;
+    let org = actor.org_id.to_string();
+    let s = ch_exposure::notify::settings(&state.exposure, &org).await?;
+    audit(&state, &caller, "exposure.notifications.settings.read", "organisation", &org, serde_json::json!({})).await?;
     Ok(Json(serde_json::to_value(s).unwrap_or_default()))
 }
 
@@ -1020,6 +1022,15 @@ pub(super) async fn list_deliveries(
         let mut c = state.store.conn().await?;
         db::list_deliveries(&mut c, &actor.org_id.to_string(), 200).await?
     };
+    audit(
+        &state,
+        &caller,
+        "exposure.deliveries.list",
+        "organisation",
+        &actor.org_id.to_string(),
+        serde_json::json!({}),
+    )
+    .await?;
     Ok(Json(
         rows.into_iter()
             .map(|d| {
