@@ -19,6 +19,7 @@ use ch_advisory::{Advisory, Exploited, KevEntry, Score, max_score};
 use crate::key::{Origin, RecordKey};
 use crate::package::{CommitPosting, PackageBuckets, PackagePosting};
 use crate::product::{ProductBuckets, ProductPosting};
+use crate::table::Table;
 
 /// A stored record: its key and the advisory. Postings point here.
 #[derive(Debug)]
@@ -286,9 +287,35 @@ pub(crate) struct Bucket {
     /// The ecosystem as written (family canonical, release as written).
     pub(crate) ecosystem: String,
     pub(crate) postings: Vec<PackagePosting>,
+    /// The slot table, built on the first lookup after a change ([`crate::table`]).
+    table: std::sync::OnceLock<Option<Box<Table>>>,
 }
 
 impl Bucket {
+    pub(crate) fn new(ecosystem: String) -> Bucket {
+        Bucket { ecosystem, postings: Vec::new(), table: std::sync::OnceLock::new() }
+    }
+
+    pub(crate) fn push(&mut self, posting: PackagePosting) {
+        self.postings.push(posting);
+        self.table = std::sync::OnceLock::new();
+    }
+
+    pub(crate) fn retain(&mut self, keep: impl FnMut(&PackagePosting) -> bool) {
+        self.postings.retain(keep);
+        self.table = std::sync::OnceLock::new();
+    }
+
+    /// The bucket's slot table, when one is worth having and can be built.
+    pub(crate) fn table(&self) -> Option<&Table> {
+        self.table
+            .get_or_init(|| {
+                let scheme = crate::package::split_ecosystem(&self.ecosystem).known?.scheme();
+                Table::build(scheme, &self.postings).map(Box::new)
+            })
+            .as_deref()
+    }
+
     /// How many distinct records post here.
     pub(crate) fn records(&self) -> usize {
         let mut seen: Vec<usize> = self.postings.iter().map(|p| Arc::as_ptr(&p.rec) as usize).collect();

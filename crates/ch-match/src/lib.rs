@@ -14,7 +14,9 @@
 //!   [`Index::query_commit`]): postings by (ecosystem family, normalised name,
 //!   release), ranges parsed into `ch-version` types once at insert; each [`Hit`] names
 //!   the record, the matching entries, their fixed versions and the smallest fix above
-//!   the queried version (its remedy).
+//!   the queried version (its remedy). A package with many entries answers through a
+//!   slot table (`table.rs`): a binary search among its event versions and a walk over
+//!   a bitset, instead of evaluating every entry.
 //! - Product lookups ([`Index::query_product`], [`Index::query_cpe`]): CVE 5 products
 //!   and NVD CPE applicability by normalised (vendor, product), so "Fortinet" /
 //!   "FortiOS" finds `cpe:2.3:o:fortinet:fortios`; [`Index::suggest`] for near misses.
@@ -55,6 +57,7 @@ mod package;
 mod product;
 mod reverse;
 mod suggest;
+mod table;
 #[cfg(test)]
 mod testing;
 

@@ -36,12 +36,13 @@ pub(crate) struct PackagePosting {
     /// Index into `advisory.packages`.
     package: usize,
     /// The `SEMVER` / `ECOSYSTEM` ranges that checked.
-    ranges: Vec<AffectedRange>,
-    /// `versions`, parsed in the ecosystem (those that parse), sorted, without repeats:
+    pub(crate) ranges: Vec<AffectedRange>,
+    /// `versions`, parsed in the ecosystem (those that parse), sorted, without repeats,
+    /// less those a range already contains (most lists only spell their ranges out):
     /// found by binary search (equality is the ecosystem's order, so `1.0` = `1.0.0`).
-    listed: Vec<Version>,
+    pub(crate) listed: Vec<Version>,
     /// `versions` that do not parse in a known ecosystem (compared as written).
-    unparsed: Vec<Box<str>>,
+    pub(crate) unparsed: Vec<Box<str>>,
     /// Whether the ecosystem's order is known (else every listed version is compared as
     /// written).
     known: bool,
@@ -168,7 +169,12 @@ impl PackagePosting {
         if let Some(eco) = known {
             for v in &p.versions {
                 match eco.parse_version(v) {
-                    Ok(parsed) => listed.push(parsed),
+                    Ok(parsed) => {
+                        if !ranges.iter().any(|r| r.scheme() == parsed.scheme() && r.contains(&parsed).unwrap_or(false))
+                        {
+                            listed.push(parsed);
+                        }
+                    }
                     Err(_) => unparsed.push(v.as_str().into()),
                 }
             }
@@ -281,14 +287,13 @@ impl Index {
                 .entry(name.clone())
                 .or_default()
                 .entry(release.to_owned())
-                .or_insert_with(|| Bucket {
-                    ecosystem: match eco.release {
+                .or_insert_with(|| {
+                    Bucket::new(match eco.release {
                         Some(r) => format!("{}:{r}", eco.family),
                         None => eco.family.to_owned(),
-                    },
-                    postings: Vec::new(),
+                    })
                 });
-            bucket.postings.push(posting);
+            bucket.push(posting);
             let key = (eco.family.to_owned(), name, release.to_owned());
             if !buckets.contains(&key) {
                 buckets.push(key);
@@ -300,7 +305,7 @@ impl Index {
         let Some(names) = self.packages.get_mut(family) else { return };
         if let Some(releases) = names.get_mut(name) {
             if let Some(bucket) = releases.get_mut(release) {
-                bucket.postings.retain(|p| !Arc::ptr_eq(&p.rec, rec));
+                bucket.retain(|p| !Arc::ptr_eq(&p.rec, rec));
                 if bucket.postings.is_empty() {
                     releases.remove(release);
                 }
@@ -380,12 +385,7 @@ impl Index {
                 None => releases.values().collect(),
             };
             for bucket in buckets {
-                for post in &bucket.postings {
-                    let Some(p) = post.rec.advisory.packages.get(post.package) else { continue };
-                    if query.as_ref().is_none_or(|q| post.affects(p, q)) {
-                        recs.push(&post.rec);
-                    }
-                }
+                matching(bucket, query.as_ref(), |post| recs.push(&post.rec));
             }
         }
         recs.sort_by(|a, b| a.key.cmp(&b.key));
@@ -485,18 +485,53 @@ impl Index {
     }
 }
 
-fn scan(bucket: &Bucket, query: Option<&Query<'_>>, hits: &mut Hits<Version>) {
-    for post in &bucket.postings {
-        let Some(p) = post.rec.advisory.packages.get(post.package) else { continue };
-        let fixed = post.fixed.iter().map(|f| f.raw.as_str());
-        let Some(q) = query else {
-            hits.hit(&post.rec, Matched::Package(post.package), fixed);
-            continue;
+/// Calls `f` with each posting of `bucket` that affects the query (every posting for
+/// none), in posting order: through the bucket's slot table when it has one.
+fn matching<'b>(bucket: &'b Bucket, query: Option<&Query<'_>>, mut f: impl FnMut(&'b PackagePosting)) {
+    let present = |post: &&PackagePosting| post.rec.advisory.packages.get(post.package).is_some();
+    let Some(q) = query else {
+        bucket.postings.iter().filter(present).for_each(f);
+        return;
+    };
+    let check =
+        |post: &PackagePosting| post.rec.advisory.packages.get(post.package).is_some_and(|p| post.affects(p, q));
+    let Some((table, slot)) = bucket.table().and_then(|t| Some((t, t.slot(q.parsed.as_ref()?)?))) else {
+        bucket.postings.iter().filter(|p| check(p)).for_each(f);
+        return;
+    };
+    // The table's postings and those it leaves to a full check, merged in posting order.
+    let mut from_table = table.postings(slot).peekable();
+    let mut always = table.always.iter().map(|&i| i as usize).peekable();
+    loop {
+        let (i, checked) = match (from_table.peek().copied(), always.peek().copied()) {
+            (None, None) => break,
+            (Some(t), Some(a)) if a < t => {
+                always.next();
+                (a, false)
+            }
+            (Some(t), _) => {
+                from_table.next();
+                (t, true)
+            }
+            (None, Some(a)) => {
+                always.next();
+                (a, false)
+            }
         };
-        if !post.affects(p, q) {
-            continue;
+        if let Some(post) = bucket.postings.get(i)
+            && present(&post)
+            && (checked || check(post))
+        {
+            f(post);
         }
+    }
+}
+
+fn scan(bucket: &Bucket, query: Option<&Query<'_>>, hits: &mut Hits<Version>) {
+    matching(bucket, query, |post| {
+        let fixed = post.fixed.iter().map(|f| f.raw.as_str());
         let slot = hits.hit(&post.rec, Matched::Package(post.package), fixed);
+        let Some(q) = query else { return };
         for f in &post.fixed {
             if let Some(fv) = &f.parsed
                 && q.in_scheme(fv.scheme()).is_some_and(|qv| fv > qv)
@@ -504,7 +539,7 @@ fn scan(bucket: &Bucket, query: Option<&Query<'_>>, hits: &mut Hits<Version>) {
                 hits.offer(slot, &f.raw, fv);
             }
         }
-    }
+    });
 }
 
 #[cfg(test)]

@@ -237,18 +237,35 @@ impl AffectedRange {
         if version.scheme() != self.scheme {
             return self.contains_str(version.as_str());
         }
+        Ok(self.contains_by(|p| version.cmp(p)))
+    }
+
+    /// The versions the events name (not `introduced: "0"`, not commits), in event order.
+    pub fn versions(&self) -> impl Iterator<Item = &Version> {
+        self.events.iter().filter_map(|(_, p)| match p {
+            Point::Version(v) => Some(v),
+            _ => None,
+        })
+    }
+
+    /// Whether a version is inside the range, given only how it compares to each event
+    /// version: `cmp(p)` is the version's order against `p`. [`AffectedRange::contains`]
+    /// is this with the version itself; an index that knows a version's place among
+    /// all event versions answers without comparing versions again. Always false for
+    /// `GIT` ranges.
+    pub fn contains_by(&self, mut cmp: impl FnMut(&Version) -> Ordering) -> bool {
+        if self.kind == RangeType::Git {
+            return false;
+        }
         let mut affected = false;
         let mut limits = false;
         let mut below_limit = false;
         for (kind, point) in &self.events {
-            let at_or_above = |strict: bool| match point {
+            let mut at_or_above = |strict: bool| match point {
                 Point::Zero => true,
                 Point::Version(p) => {
-                    if strict {
-                        version > p
-                    } else {
-                        version >= p
-                    }
+                    let o = cmp(p);
+                    if strict { o == Ordering::Greater } else { o != Ordering::Less }
                 }
                 Point::Commit(_) => false,
             };
@@ -265,7 +282,7 @@ impl AffectedRange {
                 _ => {}
             }
         }
-        Ok(affected && (!limits || below_limit))
+        affected && (!limits || below_limit)
     }
 
     /// For `GIT` ranges: whether `commit` is affected, given `is_ancestor(a, b)` (a is a
