@@ -49,6 +49,11 @@ pub fn validate_osv(record: &Value) -> Result<(), Vec<SchemaError>> {
             message: "the embedded OSV schema did not compile".into(),
         }]);
     };
+    // The common case, a valid record, takes the validator's short-circuiting path;
+    // only an invalid one is walked again for every violation and its place.
+    if v.is_valid(record) {
+        return Ok(());
+    }
     let errors: Vec<SchemaError> = v
         .iter_errors(record)
         .map(|e| SchemaError { path: e.instance_path().to_string(), message: e.to_string() })

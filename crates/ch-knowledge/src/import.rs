@@ -104,8 +104,15 @@ pub async fn import_without_index(
 }
 
 struct Prepared {
-    advisory: Arc<Advisory>,
+    /// The record with its index postings worked out (when an index takes it), else
+    /// the record alone.
+    advisory: Indexed,
     row: AdvisoryRow,
+}
+
+enum Indexed {
+    Prepared(ch_match::Prepared),
+    Plain(Arc<Advisory>),
 }
 
 enum Piece {
@@ -153,6 +160,9 @@ pub(crate) async fn run(
     let feed_options = Options { validate: options.validate, time: options.time };
     let batch_size = options.batch_size.max(1);
     let paths_owned: Vec<PathBuf> = paths.to_vec();
+    // The reader also works out the index postings (versions and CPE names parsed), so
+    // that the writer only stores them, under the index lock, after each commit.
+    let index = kb.is_some();
     let reader = std::thread::spawn(move || {
         let mut feed = Feed::open(paths_owned, feed_options);
         let mut pieces = Vec::with_capacity(batch_size);
@@ -164,7 +174,10 @@ pub(crate) async fn run(
                     match record.item {
                         Item::Advisory(a) => {
                             let row = advisory_row(&a);
-                            pieces.push(Piece::Advisory(Box::new(Prepared { advisory: Arc::new(*a), row })));
+                            let a = Arc::new(*a);
+                            let advisory =
+                                if index { Indexed::Prepared(ch_match::Index::prepare(a)) } else { Indexed::Plain(a) };
+                            pieces.push(Piece::Advisory(Box::new(Prepared { advisory, row })));
                         }
                         Item::Kev(k) => {
                             let row = kev_row(&k);
@@ -291,18 +304,19 @@ async fn write_batch(
     let kev_ids: Vec<&str> = kev.iter().map(|k| k.1.cve_id.as_str()).collect();
     let stored_kev = kstore::existing_kev(&mut tx, &kev_ids).await?;
 
-    let mut fresh: Vec<&Prepared> = Vec::new();
+    // Indexes into `advisories` of the records to write.
+    let mut fresh: Vec<usize> = Vec::new();
     let mut replaced: Vec<(&str, &str)> = Vec::new();
-    for p in &advisories {
+    for (i, p) in advisories.iter().enumerate() {
         match stored.get(&(p.row.id.clone(), p.row.origin.clone())) {
             None => {
                 progress.inserted += 1;
-                fresh.push(p);
+                fresh.push(i);
             }
             Some((modified, digest)) if p.row.modified > *modified && *digest != p.row.digest => {
                 progress.updated += 1;
                 replaced.push((p.row.id.as_str(), p.row.origin.as_str()));
-                fresh.push(p);
+                fresh.push(i);
             }
             Some(_) => progress.unchanged += 1,
         }
@@ -319,16 +333,25 @@ async fn write_batch(
     let seq = kstore::next_seq(&mut tx).await?;
     let now = clock();
     kstore::delete_advisories(&mut tx, &replaced).await?;
-    let rows: Vec<&AdvisoryRow> = fresh.iter().map(|p| &p.row).collect();
+    let rows: Vec<&AdvisoryRow> = fresh.iter().filter_map(|&i| advisories.get(i)).map(|p| &p.row).collect();
     kstore::insert_advisories(&mut tx, &rows, seq, now).await?;
     let kev_rows: Vec<KevRow> = kev_changed.iter().map(|k| k.1.clone()).collect();
     kstore::put_kev(&mut tx, &kev_rows, seq, now).await?;
     tx.commit().await?;
+    drop(replaced);
 
     if let Some(kb) = kb {
-        let advisories: Vec<Arc<Advisory>> = fresh.iter().map(|p| p.advisory.clone()).collect();
         let kev: Vec<KevEntry> = kev_changed.iter().map(|k| k.0.clone()).collect();
-        kb.apply_committed(seq, advisories, kev).await?;
+        let mut slots: Vec<Option<Prepared>> = advisories.into_iter().map(Some).collect();
+        let prepared: Vec<ch_match::Prepared> = fresh
+            .iter()
+            .filter_map(|&i| slots.get_mut(i).and_then(Option::take))
+            .map(|p| match p.advisory {
+                Indexed::Prepared(x) => x,
+                Indexed::Plain(a) => ch_match::Index::prepare(a),
+            })
+            .collect();
+        kb.apply_committed(seq, prepared, kev).await?;
     }
     Ok(Some(seq))
 }

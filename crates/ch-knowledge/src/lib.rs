@@ -171,12 +171,20 @@ pub fn read_stored(s: &ch_store::knowledge::StoredAdvisory) -> Result<Advisory> 
 }
 
 /// Reads stored records on every core (the index build's cost is parsing).
-fn read_all(records: Vec<ch_store::knowledge::StoredAdvisory>) -> Result<Vec<Advisory>> {
+/// Reads stored records and works out their index postings, split over the cores; the
+/// index lock is then held only to store them.
+fn read_all(records: Vec<ch_store::knowledge::StoredAdvisory>) -> Result<Vec<ch_match::Prepared>> {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
     let per = records.len().div_ceil(threads).max(1);
-    let results: Vec<Result<Vec<Advisory>>> = std::thread::scope(|s| {
-        let handles: Vec<_> =
-            records.chunks(per).map(|chunk| s.spawn(move || chunk.iter().map(read_stored).collect())).collect();
+    let results: Vec<Result<Vec<ch_match::Prepared>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = records
+            .chunks(per)
+            .map(|chunk| {
+                s.spawn(move || {
+                    chunk.iter().map(|r| read_stored(r).map(|a| ch_match::Index::prepare(Arc::new(a)))).collect()
+                })
+            })
+            .collect();
         handles
             .into_iter()
             .map(|h| h.join().unwrap_or_else(|_| Err(Error::Io("index build thread failed".into()))))
@@ -311,7 +319,7 @@ impl Knowledge {
         let kev: Vec<KevEntry> = kev.iter().map(|k| kev_from(k)).collect::<Result<_>>()?;
         self.with_index_mut(|index| {
             for a in advisories {
-                index.upsert(Arc::new(a));
+                index.insert(a);
             }
             for k in kev {
                 index.upsert_kev(k);
@@ -327,14 +335,14 @@ impl Knowledge {
     pub(crate) async fn apply_committed(
         &self,
         seq: i64,
-        advisories: Vec<Arc<Advisory>>,
+        advisories: Vec<ch_match::Prepared>,
         kev: Vec<KevEntry>,
     ) -> Result<()> {
         let guard = self.refresh_lock.lock().await;
         if self.seen_seq() == seq - 1 {
             self.with_index_mut(|index| {
                 for a in advisories {
-                    index.upsert(a);
+                    index.insert(a);
                 }
                 for k in kev {
                     index.upsert_kev(k);

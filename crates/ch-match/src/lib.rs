@@ -63,7 +63,7 @@ mod testing;
 
 pub use error::Error;
 pub use hit::{Hit, Matched};
-pub use index::{FlawView, Index};
+pub use index::{FlawView, Index, Prepared};
 pub use inventory::{ComponentMatch, ComponentMatches, MatchedBy, Skipped};
 pub use key::{Origin, RecordKey};
 pub use product::normalise_product_name;

@@ -204,6 +204,70 @@ fn commit_key(c: &str) -> String {
     c.trim().to_ascii_lowercase()
 }
 
+/// A record's package postings, worked out away from the index (ranges and listed
+/// versions parsed): what [`Index::insert_packages`] stores.
+#[derive(Debug, Default)]
+pub(crate) struct PreparedPackages {
+    postings: Vec<PreparedPosting>,
+    /// (commit key, package index).
+    commits: Vec<(String, usize)>,
+}
+
+#[derive(Debug)]
+struct PreparedPosting {
+    family: String,
+    name: String,
+    release: String,
+    /// The bucket's ecosystem as written, should the bucket be new.
+    ecosystem: String,
+    posting: PackagePosting,
+}
+
+pub(crate) fn prepare_packages(rec: &Arc<Rec>, warnings: &mut Vec<String>) -> PreparedPackages {
+    let mut out = PreparedPackages::default();
+    for (i, p) in rec.advisory.packages.iter().enumerate() {
+        let eco = split_ecosystem(&p.ecosystem);
+        let mut add_commit = |c: &str| {
+            let key = commit_key(c);
+            if !key.is_empty() && key != "0" && !out.commits.iter().any(|(k, j)| *k == key && *j == i) {
+                out.commits.push((key, i));
+            }
+        };
+        for r in p.ranges.iter().filter(|r| r.kind == RangeType::Git) {
+            for e in &r.events {
+                if let Event::Introduced(c) | Event::LastAffected(c) = e {
+                    add_commit(c);
+                }
+            }
+        }
+        if eco.known.is_none() && eco.family.eq_ignore_ascii_case("GIT") {
+            for v in &p.versions {
+                add_commit(v);
+            }
+        }
+
+        let posting = PackagePosting::build(rec, i, p, eco.known, warnings);
+        // The stored name was normalised with the ecosystem as written; a family
+        // written in another case is normalised again, as queries are.
+        let name = if p.ecosystem.trim_start().starts_with(eco.family) {
+            p.normalised_name.clone()
+        } else {
+            normalise_name(eco.family, &p.name)
+        };
+        out.postings.push(PreparedPosting {
+            family: eco.family.to_owned(),
+            name,
+            release: eco.release.unwrap_or("").to_owned(),
+            ecosystem: match eco.release {
+                Some(r) => format!("{}:{r}", eco.family),
+                None => eco.family.to_owned(),
+            },
+            posting,
+        });
+    }
+    out
+}
+
 /// Candidate releases of a purl's `distro` qualifier (`almalinux-9.4` -> `9.4`, `9`;
 /// `alpine-3.19.1` -> `v3.19`); none for code names (`bookworm`).
 fn distro_releases(ecosystem: Ecosystem, distro: &str) -> Vec<String> {
@@ -236,65 +300,35 @@ const DISTROS: [Ecosystem; 8] = [
 ];
 
 impl Index {
-    pub(crate) fn index_packages(
+    /// Stores prepared package and commit postings of `rec`, noting their places in
+    /// `buckets` and `commits` (for removal).
+    pub(crate) fn insert_packages(
         &mut self,
         rec: &Arc<Rec>,
+        prepared: PreparedPackages,
         buckets: &mut Vec<(String, String, String)>,
         commits: &mut Vec<String>,
-        warnings: &mut Vec<String>,
     ) {
-        for (i, p) in rec.advisory.packages.iter().enumerate() {
-            let eco = split_ecosystem(&p.ecosystem);
-            let mut add_commit = |c: &str| {
-                let key = commit_key(c);
-                if key.is_empty() || key == "0" {
-                    return;
-                }
-                let posts = self.commits.entry(key.clone()).or_default();
-                if !posts.iter().any(|x| Arc::ptr_eq(&x.rec, rec) && x.package == i) {
-                    posts.push(CommitPosting { rec: Arc::clone(rec), package: i });
-                }
-                if !commits.contains(&key) {
-                    commits.push(key);
-                }
-            };
-            for r in p.ranges.iter().filter(|r| r.kind == RangeType::Git) {
-                for e in &r.events {
-                    if let Event::Introduced(c) | Event::LastAffected(c) = e {
-                        add_commit(c);
-                    }
-                }
+        for (key, package) in prepared.commits {
+            let posts = self.commits.entry(key.clone()).or_default();
+            if !posts.iter().any(|x| Arc::ptr_eq(&x.rec, rec) && x.package == package) {
+                posts.push(CommitPosting { rec: Arc::clone(rec), package });
             }
-            if eco.known.is_none() && eco.family.eq_ignore_ascii_case("GIT") {
-                for v in &p.versions {
-                    add_commit(v);
-                }
+            if !commits.contains(&key) {
+                commits.push(key);
             }
-
-            let posting = PackagePosting::build(rec, i, p, eco.known, warnings);
-            // The stored name was normalised with the ecosystem as written; a family
-            // written in another case is normalised again, as queries are.
-            let name = if p.ecosystem.trim_start().starts_with(eco.family) {
-                p.normalised_name.clone()
-            } else {
-                normalise_name(eco.family, &p.name)
-            };
-            let release = eco.release.unwrap_or("");
+        }
+        for prep in prepared.postings {
             let bucket = self
                 .packages
-                .entry(eco.family.to_owned())
+                .entry(prep.family.clone())
                 .or_default()
-                .entry(name.clone())
+                .entry(prep.name.clone())
                 .or_default()
-                .entry(release.to_owned())
-                .or_insert_with(|| {
-                    Bucket::new(match eco.release {
-                        Some(r) => format!("{}:{r}", eco.family),
-                        None => eco.family.to_owned(),
-                    })
-                });
-            bucket.push(posting);
-            let key = (eco.family.to_owned(), name, release.to_owned());
+                .entry(prep.release.clone())
+                .or_insert_with(|| Bucket::new(prep.ecosystem));
+            bucket.push(prep.posting);
+            let key = (prep.family, prep.name, prep.release);
             if !buckets.contains(&key) {
                 buckets.push(key);
             }

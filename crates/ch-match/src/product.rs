@@ -203,48 +203,73 @@ impl<'a> Ask<'a> {
     }
 }
 
+/// A record's product postings, worked out away from the index (CPE names parsed):
+/// what [`Index::insert_products`] stores.
+#[derive(Debug, Default)]
+pub(crate) struct PreparedProducts {
+    posts: Vec<(String, String, Source, Vec<Criterion>)>,
+    wild: bool,
+}
+
+pub(crate) fn prepare_products(rec: &Arc<Rec>) -> PreparedProducts {
+    let advisory = &rec.advisory;
+    let mut posts: Vec<(String, String, Source)> = Vec::new();
+    for (i, p) in advisory.products.iter().enumerate() {
+        if let (Some(v), Some(pr)) = (&p.vendor, &p.product) {
+            let (v, pr) = (normalise_product_name(v), normalise_product_name(pr));
+            if !placeholder(&v) && !placeholder(&pr) {
+                posts.push((v, pr, Source::Product(i)));
+            }
+        }
+        for c in &p.cpes {
+            if let Some((v, pr)) = c.parse::<Cpe>().ok().as_ref().and_then(cpe_key) {
+                posts.push((v, pr, Source::Product(i)));
+            }
+        }
+    }
+    let mut wild = false;
+    let mut criteria: HashMap<(String, String), Vec<Criterion>> = HashMap::new();
+    if let Some(app) = &advisory.applicability {
+        for m in app.cpe_matches().into_iter().filter(|m| m.vulnerable) {
+            match cpe_key(&m.criteria) {
+                Some((v, pr)) => {
+                    criteria.entry((v.clone(), pr.clone())).or_default().push(Criterion::of(m));
+                    posts.push((v, pr, Source::Applicability));
+                }
+                None => wild = true,
+            }
+        }
+    }
+    posts.sort();
+    posts.dedup();
+    let posts = posts
+        .into_iter()
+        .map(|(vendor, product, source)| {
+            let versions = match source {
+                Source::Applicability => criteria.remove(&(vendor.clone(), product.clone())).unwrap_or_default(),
+                Source::Product(_) => Vec::new(),
+            };
+            (vendor, product, source, versions)
+        })
+        .collect();
+    PreparedProducts { posts, wild }
+}
+
 impl Index {
     /// Posts `rec`'s products and applicability; returns whether it went to the wild list.
-    pub(crate) fn index_products(&mut self, rec: &Arc<Rec>, keys: &mut Vec<(String, String)>) -> bool {
-        let advisory = &rec.advisory;
-        let mut posts: Vec<(String, String, Source)> = Vec::new();
-        for (i, p) in advisory.products.iter().enumerate() {
-            if let (Some(v), Some(pr)) = (&p.vendor, &p.product) {
-                let (v, pr) = (normalise_product_name(v), normalise_product_name(pr));
-                if !placeholder(&v) && !placeholder(&pr) {
-                    posts.push((v, pr, Source::Product(i)));
-                }
-            }
-            for c in &p.cpes {
-                if let Some((v, pr)) = c.parse::<Cpe>().ok().as_ref().and_then(cpe_key) {
-                    posts.push((v, pr, Source::Product(i)));
-                }
-            }
-        }
-        let mut wild = false;
-        let mut criteria: HashMap<(String, String), Vec<Criterion>> = HashMap::new();
-        if let Some(app) = &advisory.applicability {
-            for m in app.cpe_matches().into_iter().filter(|m| m.vulnerable) {
-                match cpe_key(&m.criteria) {
-                    Some((v, pr)) => {
-                        criteria.entry((v.clone(), pr.clone())).or_default().push(Criterion::of(m));
-                        posts.push((v, pr, Source::Applicability));
-                    }
-                    None => wild = true,
-                }
-            }
-        }
-        posts.sort();
-        posts.dedup();
-        for (vendor, product, source) in posts {
+    /// Stores prepared product postings of `rec`, noting their (vendor, product) places
+    /// in `keys`; returns whether it posted to the any-vendor list.
+    pub(crate) fn insert_products(
+        &mut self,
+        rec: &Arc<Rec>,
+        prepared: PreparedProducts,
+        keys: &mut Vec<(String, String)>,
+    ) -> bool {
+        for (vendor, product, source, versions) in prepared.posts {
             let key = (vendor, product);
             if !keys.contains(&key) {
                 keys.push(key.clone());
             }
-            let versions = match source {
-                Source::Applicability => criteria.remove(&key).unwrap_or_default(),
-                Source::Product(_) => Vec::new(),
-            };
             let (vendor, product) = key;
             self.by_product.entry(product.clone()).or_default().insert(vendor.clone());
             self.products.entry(vendor).or_default().entry(product).or_default().push(ProductPosting {
@@ -253,14 +278,14 @@ impl Index {
                 versions,
             });
         }
-        if wild {
+        if prepared.wild {
             self.wild.push(ProductPosting {
                 rec: Arc::clone(rec),
                 source: Source::Applicability,
                 versions: Vec::new(),
             });
         }
-        wild
+        prepared.wild
     }
 
     pub(crate) fn unindex_product(&mut self, vendor: &str, product: &str, rec: &Arc<Rec>) {
