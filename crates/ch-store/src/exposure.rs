@@ -375,7 +375,7 @@ pub async fn insert_finding(tx: &mut Tx, f: &FindingRow) -> Result<bool> {
 pub async fn insert_findings(tx: &mut Tx, rows: &[FindingRow]) -> Result<Vec<String>> {
     const COLS: usize = 24;
     let per = match tx.backend() {
-        crate::Backend::Sqlite => 4,
+        crate::Backend::Sqlite => 40,
         crate::Backend::Postgres => 400,
     };
     let mut inserted = Vec::with_capacity(rows.len());
@@ -383,7 +383,7 @@ pub async fn insert_findings(tx: &mut Tx, rows: &[FindingRow]) -> Result<Vec<Str
         let sql = format!(
             "INSERT INTO findings ({FINDING_COLS}) VALUES {} ON CONFLICT (asset_id, component_ref, flaw_id) DO NOTHING \
              RETURNING id",
-            crate::knowledge::placeholders(chunk.len(), COLS)
+            crate::knowledge::placeholders(tx.backend(), chunk.len(), COLS)
         );
         let mut q = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql));
         for f in chunk {

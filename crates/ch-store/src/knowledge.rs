@@ -20,14 +20,13 @@ use crate::{Result, Tx};
 /// Most values bound in one statement (lookups).
 pub const MAX_BINDS: usize = 4_000;
 
-/// Most values bound in one multi-row `INSERT`, per backend. SQLite looks bound
-/// parameters up by name one at a time (`sqlite3_bind_parameter_name` walks the list), so
-/// its cost grows with the square of the count: a few hundred keeps parsing and binding
-/// cheap while still saving most statements. PostgreSQL pays a round trip per statement,
-/// so it takes many more.
+/// Most values bound in one multi-row `INSERT`, per backend. On SQLite the placeholders
+/// are anonymous (`?`), bound by position: a numbered one (`$7`) is looked up by name,
+/// one walk of the statement's name list per value, a cost growing with the square of
+/// the count. PostgreSQL pays a round trip per statement, so it takes many more.
 fn insert_binds(backend: crate::Backend) -> usize {
     match backend {
-        crate::Backend::Sqlite => 120,
+        crate::Backend::Sqlite => 2_000,
         crate::Backend::Postgres => 12_000,
     }
 }
@@ -120,7 +119,8 @@ pub async fn current_seq(c: &mut AnyConnection) -> Result<i64> {
     Ok(seq)
 }
 
-pub(crate) fn placeholders(rows: usize, cols: usize) -> String {
+/// `(?,?),(?,?)` on SQLite (bound by position), `($1,$2),($3,$4)` on PostgreSQL.
+pub(crate) fn placeholders(backend: crate::Backend, rows: usize, cols: usize) -> String {
     let mut s = String::with_capacity(rows * cols * 5);
     let mut n = 1;
     for r in 0..rows {
@@ -132,8 +132,13 @@ pub(crate) fn placeholders(rows: usize, cols: usize) -> String {
             if c > 0 {
                 s.push(',');
             }
-            s.push('$');
-            s.push_str(&n.to_string());
+            match backend {
+                crate::Backend::Sqlite => s.push('?'),
+                crate::Backend::Postgres => {
+                    s.push('$');
+                    s.push_str(&n.to_string());
+                }
+            }
             n += 1;
         }
         s.push(')');
@@ -199,7 +204,7 @@ pub(crate) async fn insert_many<T>(
 ) -> Result<()> {
     let per = (insert_binds(tx.backend()) / cols).max(1);
     for chunk in rows.chunks(per) {
-        let sql = format!("{head} VALUES {}", placeholders(chunk.len(), cols));
+        let sql = format!("{head} VALUES {}", placeholders(tx.backend(), chunk.len(), cols));
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for row in chunk {
             q = bind(q, row);
@@ -603,9 +608,11 @@ mod tests {
 
     #[test]
     fn placeholder_shapes() {
-        let cases = [((1, 1), "($1)"), ((2, 2), "($1,$2),($3,$4)"), ((1, 3), "($1,$2,$3)")];
-        for ((rows, cols), want) in cases {
-            assert_eq!(placeholders(rows, cols), want);
+        let cases =
+            [((1, 1), "($1)", "(?)"), ((2, 2), "($1,$2),($3,$4)", "(?,?),(?,?)"), ((1, 3), "($1,$2,$3)", "(?,?,?)")];
+        for ((rows, cols), pg, lite) in cases {
+            assert_eq!(placeholders(crate::Backend::Postgres, rows, cols), pg);
+            assert_eq!(placeholders(crate::Backend::Sqlite, rows, cols), lite);
         }
         assert_eq!(json_list(&["a", "b\"c"]), r#"["a","b\"c"]"#);
     }
