@@ -178,8 +178,14 @@ impl PackagePosting {
                     Err(_) => unparsed.push(v.as_str().into()),
                 }
             }
-            listed.sort_unstable();
-            listed.dedup();
+            // Sorted for binary search only where the order is total: a sort may panic on
+            // an order that is not (Maven's own order is intransitive on some qualifier
+            // mixes, Packagist's `#` equals every number, apk compares malformed
+            // versions as strings); there the list is searched one by one.
+            if total_order(eco.scheme()) {
+                listed.sort_unstable();
+                listed.dedup();
+            }
         }
         PackagePosting { rec: Arc::clone(rec), package, ranges, listed, unparsed, known: known.is_some(), fixed }
     }
@@ -195,9 +201,22 @@ impl PackagePosting {
         }
         // A listed version written as queried parses as the query does, so the sorted
         // parsed list answers both "as written" and "in the ecosystem's order".
-        q.parsed.as_ref().is_some_and(|v| self.listed.binary_search(v).is_ok())
-            || self.unparsed.iter().any(|u| &**u == q.raw)
+        q.parsed.as_ref().is_some_and(|v| {
+            if total_order(v.scheme()) {
+                self.listed.binary_search(v).is_ok()
+            } else {
+                self.listed.iter().any(|l| l.cmp(v) == std::cmp::Ordering::Equal)
+            }
+        }) || self.unparsed.iter().any(|u| &**u == q.raw)
     }
+}
+
+/// Whether `scheme` orders every pair of versions it parses as a total order (sorts and
+/// binary searches are safe): not Maven (`4-alpha` < `4` < `4.foo` yet `4-alpha` >
+/// `4.foo`, as Maven's own `ComparableVersion` has it), Packagist (`#` equals every
+/// number) or apk (malformed versions compare as strings).
+pub(crate) fn total_order(scheme: Scheme) -> bool {
+    !matches!(scheme, Scheme::Maven | Scheme::Packagist | Scheme::Apk)
 }
 
 fn commit_key(c: &str) -> String {
@@ -668,6 +687,30 @@ mod tests {
     }
 
     type Want = (&'static [&'static str], Option<&'static str>);
+
+    #[test]
+    fn maven_listed_versions_are_found_though_the_order_is_intransitive() {
+        // `4-alpha < 4 < 4.foo`, yet `4.foo < 4-alpha` (the POM's order): no sort, no
+        // binary search; every listed version is found, and others are not.
+        let mut index = Index::new();
+        index.upsert(osv(
+            "GHSA-m",
+            &[],
+            json!([entry(
+                "Maven",
+                "g:a",
+                "ECOSYSTEM",
+                &[("introduced", "9"), ("fixed", "9.1")],
+                &["4-alpha", "4", "4.foo"]
+            )]),
+        ));
+        for v in ["4-alpha", "4", "4.foo", "4.0", "9.0.5"] {
+            assert_eq!(ids(&index.query_package("Maven", "g:a", Some(v)).unwrap()), ["osv/GHSA-m"], "{v}");
+        }
+        for v in ["4-beta", "5", "9.1", "3"] {
+            assert!(index.query_package("Maven", "g:a", Some(v)).unwrap().is_empty(), "{v}");
+        }
+    }
 
     #[test]
     fn package_queries_table() {

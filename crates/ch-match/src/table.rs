@@ -11,8 +11,9 @@
 //!
 //! A table is built on the first lookup after the bucket changed (lookups take `&self`,
 //! so it sits in a `OnceLock`), only for buckets with enough entries to be worth it, in
-//! ecosystems whose order is total (not Packagist, whose `#` equals every number, nor
-//! apk, which compares malformed versions as strings), and only when the bounds sort
+//! ecosystems whose order is total (not Maven, whose order is intransitive on some
+//! qualifier mixes, nor Packagist, whose `#` equals every number, nor apk, which
+//! compares malformed versions as strings), and only when the bounds sort
 //! strictly and every event finds its bound; otherwise lookups scan, as before. Entries
 //! that the table cannot describe (a `SEMVER` range in an ecosystem ordered otherwise,
 //! listed versions that do not parse) are checked one by one on every lookup.
@@ -42,7 +43,7 @@ pub(crate) struct Table {
 
 impl Table {
     pub(crate) fn build(scheme: Scheme, postings: &[PackagePosting]) -> Option<Table> {
-        if postings.len() < MIN_POSTINGS || matches!(scheme, Scheme::Packagist | Scheme::Apk) {
+        if postings.len() < MIN_POSTINGS || !crate::package::total_order(scheme) {
             return None;
         }
         let mut always = Vec::new();

@@ -41,7 +41,26 @@ law!(
     Ecosystem::PyPI,
     r"([0-9]!)?[0-9]{1,2}(\.[0-9]{1,2}){0,3}((a|b|rc|alpha|c)[0-9]{0,2})?(\.post[0-9])?(\.dev[0-9])?(\+[a-z0-9]{1,3}(\.[a-z0-9]{1,3})?)?|[0-9a-z][0-9a-z.-]{0,7}"
 );
-law!(maven, Ecosystem::Maven, r"[0-9]{1,2}([.-]([0-9]{1,2}|alpha|beta|rc|cr|snapshot|sp|ga|final|foo|a|b|m)){0,5}");
+// Qualifiers after `-` only: the POM's order is not transitive when a `.qualifier` meets a
+// `-qualifier` at the same place (see `maven_order_is_intransitive_as_specified`).
+law!(
+    maven,
+    Ecosystem::Maven,
+    r"[0-9]{1,2}(\.[0-9]{1,2}){0,3}(-([0-9]{1,2}|alpha|beta|rc|cr|snapshot|sp|ga|final|foo|a|b|m)){0,3}"
+);
+
+/// Maven's version order specification compares separators before values at different
+/// separators (`.qualifier < -qualifier`) but a value against a missing one by value
+/// alone (`alpha < "" < foo`): so `4-alpha < 4 < 4.foo` and yet `4.foo < 4-alpha`. We
+/// answer as the specification (and `ComparableVersion`) does; the index therefore keeps
+/// Maven out of anything that sorts (`ch-match` searches Maven versions one by one).
+#[test]
+fn maven_order_is_intransitive_as_specified() {
+    let m = |a: &str, b: &str| Ecosystem::Maven.compare(a, b).unwrap();
+    assert_eq!(m("4-alpha", "4"), Ordering::Less);
+    assert_eq!(m("4", "4.foo"), Ordering::Less);
+    assert_eq!(m("4.foo", "4-alpha"), Ordering::Less);
+}
 law!(
     nuget,
     Ecosystem::NuGet,
