@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use ch_advisory::{Advisory, KevEntry};
+use ch_advisory::KevEntry;
 use ch_feed::{Feed, Item, Options};
 use ch_store::Store;
 use ch_store::jobs::Clock;
@@ -104,15 +104,9 @@ pub async fn import_without_index(
 }
 
 struct Prepared {
-    /// The record with its index postings worked out (when an index takes it), else
-    /// the record alone.
-    advisory: Indexed,
+    /// The record with its index postings worked out, when an index takes it.
+    indexed: Option<ch_match::Prepared>,
     row: AdvisoryRow,
-}
-
-enum Indexed {
-    Prepared(ch_match::Prepared),
-    Plain(Arc<Advisory>),
 }
 
 enum Piece {
@@ -174,10 +168,8 @@ pub(crate) async fn run(
                     match record.item {
                         Item::Advisory(a) => {
                             let row = advisory_row(&a);
-                            let a = Arc::new(*a);
-                            let advisory =
-                                if index { Indexed::Prepared(ch_match::Index::prepare(a)) } else { Indexed::Plain(a) };
-                            pieces.push(Piece::Advisory(Box::new(Prepared { advisory, row })));
+                            let indexed = index.then(|| ch_match::Index::prepare(Arc::new(*a)));
+                            pieces.push(Piece::Advisory(Box::new(Prepared { indexed, row })));
                         }
                         Item::Kev(k) => {
                             let row = kev_row(&k);
@@ -343,14 +335,8 @@ async fn write_batch(
     if let Some(kb) = kb {
         let kev: Vec<KevEntry> = kev_changed.iter().map(|k| k.0.clone()).collect();
         let mut slots: Vec<Option<Prepared>> = advisories.into_iter().map(Some).collect();
-        let prepared: Vec<ch_match::Prepared> = fresh
-            .iter()
-            .filter_map(|&i| slots.get_mut(i).and_then(Option::take))
-            .map(|p| match p.advisory {
-                Indexed::Prepared(x) => x,
-                Indexed::Plain(a) => ch_match::Index::prepare(a),
-            })
-            .collect();
+        let prepared: Vec<ch_match::Prepared> =
+            fresh.iter().filter_map(|&i| slots.get_mut(i).and_then(Option::take).and_then(|p| p.indexed)).collect();
         kb.apply_committed(seq, prepared, kev).await?;
     }
     Ok(Some(seq))

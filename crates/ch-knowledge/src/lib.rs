@@ -174,27 +174,8 @@ pub fn read_stored(s: &ch_store::knowledge::StoredAdvisory) -> Result<Advisory> 
 /// Reads stored records and works out their index postings, split over the cores; the
 /// index lock is then held only to store them.
 fn read_all(records: Vec<ch_store::knowledge::StoredAdvisory>) -> Result<Vec<ch_match::Prepared>> {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
-    let per = records.len().div_ceil(threads).max(1);
-    let results: Vec<Result<Vec<ch_match::Prepared>>> = std::thread::scope(|s| {
-        let handles: Vec<_> = records
-            .chunks(per)
-            .map(|chunk| {
-                s.spawn(move || {
-                    chunk.iter().map(|r| read_stored(r).map(|a| ch_match::Index::prepare(Arc::new(a)))).collect()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err(Error::Io("index build thread failed".into()))))
-            .collect()
-    });
-    let mut out = Vec::with_capacity(records.len());
-    for r in results {
-        out.extend(r?);
-    }
-    Ok(out)
+    use rayon::prelude::*;
+    records.par_iter().map(|r| read_stored(r).map(|a| ch_match::Index::prepare(Arc::new(a)))).collect()
 }
 
 fn kev_from(json: &str) -> Result<KevEntry> {

@@ -446,36 +446,6 @@ impl Index {
         Ok(recs.into_iter().map(|r| &r.advisory).collect())
     }
 
-    /// [`Index::affected`] for many queries, split over the machine's cores (a
-    /// `querybatch` of a thousand packages answers in a fraction of the time); answers in
-    /// query order.
-    #[allow(clippy::type_complexity)]
-    pub fn affected_many<'a>(
-        &'a self,
-        queries: &[(&str, &str, Option<&str>)],
-    ) -> Vec<Result<Vec<&'a Arc<Advisory>>, Error>> {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-        if threads == 1 || queries.len() < 64 {
-            return queries.iter().map(|(e, n, v)| self.affected(e, n, *v)).collect();
-        }
-        let per = queries.len().div_ceil(threads);
-        std::thread::scope(|s| {
-            let handles: Vec<_> = queries
-                .chunks(per)
-                .map(|chunk| s.spawn(move || chunk.iter().map(|(e, n, v)| self.affected(e, n, *v)).collect::<Vec<_>>()))
-                .collect();
-            let mut out = Vec::with_capacity(queries.len());
-            for (h, chunk) in handles.into_iter().zip(queries.chunks(per)) {
-                match h.join() {
-                    Ok(answers) => out.extend(answers),
-                    // A panicking lookup is a bug; answer that chunk on this thread instead.
-                    Err(_) => out.extend(chunk.iter().map(|(e, n, v)| self.affected(e, n, *v))),
-                }
-            }
-            out
-        })
-    }
-
     /// [`Index::affected`] for a package URL (as [`Index::query_purl`] reads it).
     pub fn affected_purl(&self, purl: &str) -> Result<Vec<&Arc<Advisory>>, Error> {
         let (ecosystem, name, version) = self.purl_target(purl)?;
@@ -763,17 +733,6 @@ mod tests {
                 .map(|a| crate::RecordKey::of(a).to_string())
                 .collect();
             assert_eq!(lean, ids(&hits), "affected {eco} {name} {version:?}");
-        }
-        // Many at once: the same answers, in query order.
-        let many: Vec<(&str, &str, Option<&str>)> =
-            cases.iter().cycle().take(200).map(|(e, n, v, _)| (*e, *n, *v)).collect();
-        let answers = index.affected_many(&many);
-        assert_eq!(answers.len(), many.len());
-        for ((e, n, v), got) in many.iter().zip(answers) {
-            let want: Vec<String> =
-                index.affected(e, n, *v).unwrap().iter().map(|a| crate::RecordKey::of(a).to_string()).collect();
-            let got: Vec<String> = got.unwrap().iter().map(|a| crate::RecordKey::of(a).to_string()).collect();
-            assert_eq!(got, want, "{e} {n} {v:?}");
         }
         let lodash = index.query_package("npm", "lodash", Some("4.17.5")).unwrap();
         assert_eq!(lodash[0].matched, [Matched::Package(0), Matched::Package(1)]);

@@ -993,8 +993,11 @@ pub(super) async fn read_notification(
     };
     state.check(caller.actor.as_ref(), Action::Update, &Resource::Exposure(org_of(&n.org_id)?))?;
     let mut tx = state.store.begin().await?;
-    // Reading twice is not an error.
-    let _ = db::mark_notification_read(&mut tx, &n.org_id, &n.id, state.now()).await;
+    // Reading twice is not an error; anything else is.
+    match db::mark_notification_read(&mut tx, &n.org_id, &n.id, state.now()).await {
+        Ok(()) | Err(ch_store::Error::NotFound(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
     ch_store::audit::record(
         &mut tx,
         &caller.who(),

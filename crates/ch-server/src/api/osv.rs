@@ -211,25 +211,8 @@ fn run_query(state: &AppState, q: &OsvQuery) -> Result<Vec<Arc<Advisory>>, OsvEr
 
 /// [`run_query`] for every query of a batch, in query order, split over the cores.
 fn run_queries(state: &AppState, queries: &[OsvQuery]) -> Vec<Result<Vec<Arc<Advisory>>, OsvError>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-    if threads == 1 || queries.len() < 64 {
-        return queries.iter().map(|q| run_query(state, q)).collect();
-    }
-    let per = queries.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = queries
-            .chunks(per)
-            .map(|chunk| s.spawn(move || chunk.iter().map(|q| run_query(state, q)).collect::<Vec<_>>()))
-            .collect();
-        let mut out = Vec::with_capacity(queries.len());
-        for (h, chunk) in handles.into_iter().zip(queries.chunks(per)) {
-            match h.join() {
-                Ok(answers) => out.extend(answers),
-                Err(_) => out.extend(chunk.iter().map(|q| run_query(state, q))),
-            }
-        }
-        out
-    })
+    use rayon::prelude::*;
+    queries.par_iter().map(|q| run_query(state, q)).collect()
 }
 
 fn page<T>(all: Vec<T>, start: usize) -> (Vec<T>, Option<String>) {
