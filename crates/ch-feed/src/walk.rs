@@ -10,9 +10,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use jiff::Timestamp;
 
-use crate::detect::{Container, containers, sniff_container};
+use crate::detect::{Container, Kind, containers, sniff_container};
 use crate::error::{FeedError, Reason, Source};
 use crate::records::{Options, Sink, Unit};
+use rayon::prelude::*;
 
 /// How a layer ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +45,9 @@ impl<R: Seek> Seek for Counting<R> {
         self.inner.seek(pos)
     }
 }
+
+/// JSONL lines parsed together, on every core.
+const LINES_PER_CHUNK: usize = 256;
 
 /// Largest single document read into memory (a whole NVD 1.1 year feed is ~60 MiB raw).
 const MAX_DOCUMENT: u64 = 512 * 1024 * 1024;
@@ -181,27 +185,80 @@ impl Walker<'_, '_> {
 
     fn lines(&mut self, source: &Source, reader: Box<dyn Read + '_>, time: Option<Timestamp>) -> Flow {
         let mut reader = BufReader::with_capacity(256 * 1024, reader);
-        let mut buf = Vec::new();
         let mut n: u64 = 0;
         let mut hint = None;
+        let mut chunk: Vec<(u64, Vec<u8>)> = Vec::with_capacity(LINES_PER_CHUNK);
         loop {
-            buf.clear();
+            let mut buf = Vec::new();
             n += 1;
             match reader.read_until(b'\n', &mut buf) {
-                Ok(0) => return Flow::Done,
+                Ok(0) => {
+                    return if self.parse_lines(source, time, &mut chunk, &mut hint) { Flow::Done } else { Flow::Stop };
+                }
                 Ok(_) => {}
-                Err(e) => return self.fail(&source.with_line(n), &e),
+                Err(e) => {
+                    // What was read before the break is delivered first.
+                    if !self.parse_lines(source, time, &mut chunk, &mut hint) {
+                        return Flow::Stop;
+                    }
+                    return self.fail(&source.with_line(n), &e);
+                }
             }
-            let line = buf.trim_ascii();
-            if line.is_empty() {
+            if buf.trim_ascii().is_empty() {
                 continue;
             }
-            let here = source.with_line(n);
-            let unit = Unit { source: &here, options: self.options, file_time: time };
-            if !unit.line(&here, line, &mut hint, self.sink) {
+            chunk.push((n, buf));
+            if chunk.len() >= LINES_PER_CHUNK && !self.parse_lines(source, time, &mut chunk, &mut hint) {
                 return Flow::Stop;
             }
         }
+    }
+
+    /// Parses a chunk of JSONL lines on every core and hands the records to the sink in
+    /// line order; false when the sink said stop. Each line starts from the kind of the
+    /// chunk's first line (the hint only picks the fast path: a line of another kind is
+    /// detected on its own either way).
+    fn parse_lines(
+        &mut self,
+        source: &Source,
+        time: Option<Timestamp>,
+        chunk: &mut Vec<(u64, Vec<u8>)>,
+        hint: &mut Option<Kind>,
+    ) -> bool {
+        let options = self.options;
+        let one = |(n, bytes): &(u64, Vec<u8>), mut h: Option<Kind>| {
+            let here = source.with_line(*n);
+            let unit = Unit { source: &here, options, file_time: time };
+            let mut out = Vec::with_capacity(1);
+            unit.line(&here, bytes.trim_ascii(), &mut h, &mut |r| {
+                out.push(r);
+                true
+            });
+            (out, h)
+        };
+        let mut lines = chunk.drain(..);
+        let mut results = Vec::with_capacity(LINES_PER_CHUNK);
+        // The first line of a stream is detected alone, so the rest take the fast path.
+        if hint.is_none()
+            && let Some(first) = lines.next()
+        {
+            results.push(one(&first, None));
+            *hint = results.last().and_then(|r| r.1);
+        }
+        let rest: Vec<(u64, Vec<u8>)> = lines.collect();
+        let start = *hint;
+        results.extend(rest.par_iter().map(|line| one(line, start)).collect::<Vec<_>>());
+        for (out, h) in results {
+            if h.is_some() {
+                *hint = h;
+            }
+            for r in out {
+                if !self.emit(r) {
+                    return false;
+                }
+            }
+        }
+        true
     }
 
     fn tar(&mut self, source: &Source, reader: Box<dyn Read + '_>) -> Flow {

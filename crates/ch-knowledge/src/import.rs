@@ -1,10 +1,14 @@
 //! Import: `ch-feed` records into the store, a batch per transaction.
 //!
-//! A reader thread pulls records from the feed, turns each into its store row (the OSV
-//! JSON, its digest, its keys) and hands batches to the writer over a small channel, so
-//! parsing and writing overlap. For each batch the writer reads the stored `(modified,
-//! digest)` of its ids, keeps only what is new or newer, writes it under the next change
-//! number and commits; then the in-process index takes the same advisories.
+//! A reader thread pulls records from the feed (which parses lines on every core), turns
+//! each chunk of them into store rows (the OSV JSON, its digest, packed; its keys) and
+//! index postings on every core, and hands the chunks to the writer over a small channel,
+//! so reading and writing overlap from the first chunk on. The writer keeps a batch's
+//! transaction open over several chunks: for each it reads the stored `(modified,
+//! digest)` of its ids, keeps only what is new or newer and writes it under the batch's
+//! change number; it commits when the batch reaches its size or its time (250 ms, so a
+//! slow source does not hold the write lock), then the in-process index takes the same
+//! advisories.
 //!
 //! Rules: the same `(id, origin)` twice keeps the newest `modified` (the first one on a
 //! tie, so re-runs are stable); a stored record is replaced only by a strictly newer one;
@@ -19,6 +23,7 @@ use ch_feed::{Feed, Item, Options};
 use ch_store::Store;
 use ch_store::jobs::Clock;
 use ch_store::knowledge::{self as kstore, AdvisoryRow, ImportRun, KevRow};
+use rayon::prelude::*;
 
 use crate::rows::{advisory_row, kev_row};
 use crate::{Knowledge, Result};
@@ -115,7 +120,11 @@ enum Piece {
     Error(String),
 }
 
-struct Batch {
+/// Records handed from the reader to the writer at a time (a batch's transaction takes
+/// several: the writer stores one while the reader reads the next).
+const CHUNK: usize = 256;
+
+struct Chunk {
     pieces: Vec<Piece>,
     bytes: u64,
     total: u64,
@@ -123,6 +132,24 @@ struct Batch {
 }
 
 const MAX_KEPT_ERRORS: usize = 100;
+
+/// A record read into what the writer stores (and, with an index, what it indexes).
+fn piece(next: std::result::Result<ch_feed::Record, ch_feed::FeedError>, index: bool) -> Piece {
+    match next {
+        Ok(record) => match record.item {
+            Item::Advisory(a) => {
+                let row = advisory_row(&a);
+                let indexed = index.then(|| ch_match::Index::prepare(Arc::new(*a)));
+                Piece::Advisory(Box::new(Prepared { indexed, row }))
+            }
+            Item::Kev(k) => {
+                let row = kev_row(&k);
+                Piece::Kev(Box::new((k, row)))
+            }
+        },
+        Err(e) => Piece::Error(e.to_string()),
+    }
+}
 
 pub(crate) async fn run(
     store: &Store,
@@ -150,75 +177,81 @@ pub(crate) async fn run(
         tx.commit().await?;
     }
 
-    let (tx_batches, mut rx_batches) = tokio::sync::mpsc::channel::<Batch>(2);
+    let (tx_chunks, mut rx_chunks) = tokio::sync::mpsc::channel::<Chunk>(4);
     let feed_options = Options { validate: options.validate, time: options.time };
-    let batch_size = options.batch_size.max(1);
+    let batch_size = options.batch_size.max(1) as u64;
     let paths_owned: Vec<PathBuf> = paths.to_vec();
     // The reader also works out the index postings (versions and CPE names parsed), so
     // that the writer only stores them, under the index lock, after each commit.
     let index = kb.is_some();
     let reader = std::thread::spawn(move || {
         let mut feed = Feed::open(paths_owned, feed_options);
-        let mut pieces = Vec::with_capacity(batch_size);
-        let mut position = None;
-        while let Some(next) = feed.next() {
-            match next {
-                Ok(record) => {
-                    position = Some(record.source.to_string());
-                    match record.item {
-                        Item::Advisory(a) => {
-                            let row = advisory_row(&a);
-                            let indexed = index.then(|| ch_match::Index::prepare(Arc::new(*a)));
-                            pieces.push(Piece::Advisory(Box::new(Prepared { indexed, row })));
-                        }
-                        Item::Kev(k) => {
-                            let row = kev_row(&k);
-                            pieces.push(Piece::Kev(Box::new((k, row))));
-                        }
-                    }
-                }
-                Err(e) => pieces.push(Piece::Error(e.to_string())),
+        let mut records = Vec::with_capacity(CHUNK);
+        loop {
+            let next = feed.next();
+            let end = next.is_none();
+            records.extend(next);
+            if records.len() < CHUNK && !end {
+                continue;
             }
-            if pieces.len() >= batch_size {
-                let p = feed.progress();
-                let batch = Batch {
-                    pieces: std::mem::replace(&mut pieces, Vec::with_capacity(batch_size)),
-                    bytes: p.consumed,
-                    total: p.total,
-                    position: position.clone(),
-                };
-                if tx_batches.blocking_send(batch).is_err() {
-                    return;
-                }
+            let position = records.iter().rev().find_map(|r| r.as_ref().ok()).map(|r| r.source.to_string());
+            // Rows and postings of a chunk are worked out on every core.
+            let pieces: Vec<Piece> = std::mem::replace(&mut records, Vec::with_capacity(CHUNK))
+                .into_par_iter()
+                .map(|next| piece(next, index))
+                .collect();
+            let p = feed.progress();
+            let chunk = Chunk { pieces, bytes: p.consumed, total: p.total, position };
+            if tx_chunks.blocking_send(chunk).is_err() || end {
+                return;
             }
         }
-        let p = feed.progress();
-        let _ = tx_batches.blocking_send(Batch { pieces, bytes: p.consumed, total: p.total, position });
     });
 
     let mut progress = ImportProgress::default();
     let mut kept_errors: Vec<String> = Vec::new();
     let mut last_seq = 0;
     let outcome: Result<()> = async {
-        while let Some(batch) = rx_batches.recv().await {
-            progress.bytes = batch.bytes;
-            progress.total_bytes = batch.total;
-            let seq = write_batch(store, kb, batch.pieces, clock, &mut progress, &mut kept_errors, events).await?;
-            if let Some(seq) = seq {
-                last_seq = seq;
+        let mut open: Option<Open> = None;
+        loop {
+            // A batch stays open while chunks come, up to its size or its time: the store's
+            // write lock is not held waiting on a slow source.
+            let next = match &open {
+                Some(o) => match tokio::time::timeout_at(o.deadline, rx_chunks.recv()).await {
+                    Ok(next) => next,
+                    Err(_) => {
+                        if let Some(o) = open.take() {
+                            commit(kb, o, &mut progress, &mut last_seq, &mut run_row, events).await?;
+                        }
+                        continue;
+                    }
+                },
+                None => rx_chunks.recv().await,
+            };
+            let Some(chunk) = next else { break };
+            progress.bytes = chunk.bytes;
+            progress.total_bytes = chunk.total;
+            let o = match open.as_mut() {
+                Some(o) => o,
+                None => open.insert(Open::begin(store).await?),
+            };
+            write_chunk(o, chunk.pieces, clock, &mut progress, &mut kept_errors, events).await?;
+            if chunk.position.is_some() {
+                o.position = chunk.position;
             }
-            run_row.records = progress.records as i64;
-            run_row.inserted = progress.inserted as i64;
-            run_row.updated = progress.updated as i64;
-            run_row.unchanged = progress.unchanged as i64;
-            run_row.errors = progress.errors as i64;
-            run_row.position = batch.position;
-            events(ImportEvent::Progress(progress));
+            if o.records >= batch_size
+                && let Some(o) = open.take()
+            {
+                commit(kb, o, &mut progress, &mut last_seq, &mut run_row, events).await?;
+            }
+        }
+        if let Some(o) = open.take() {
+            commit(kb, o, &mut progress, &mut last_seq, &mut run_row, events).await?;
         }
         Ok(())
     }
     .await;
-    drop(rx_batches);
+    drop(rx_chunks);
     let _ = tokio::task::spawn_blocking(move || reader.join()).await;
 
     run_row.state = if outcome.is_ok() { "done".into() } else { "failed".into() };
@@ -231,16 +264,85 @@ pub(crate) async fn run(
     Ok(ImportSummary { run_id: run_row.id, progress, errors: kept_errors, last_seq })
 }
 
-async fn write_batch(
-    store: &Store,
+/// How long a batch's transaction may stay open waiting for more records.
+const BATCH_TIME: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// A batch being written: its transaction, its change number once it wrote something,
+/// what the index takes after the commit, and its counters until then.
+struct Open {
+    tx: ch_store::Tx,
+    deadline: tokio::time::Instant,
+    seq: Option<i64>,
+    indexed: Vec<ch_match::Prepared>,
+    kev: Vec<KevEntry>,
+    records: u64,
+    position: Option<String>,
+    counted: ImportProgress,
+}
+
+impl Open {
+    async fn begin(store: &Store) -> Result<Open> {
+        Ok(Open {
+            tx: store.begin().await?,
+            deadline: tokio::time::Instant::now() + BATCH_TIME,
+            seq: None,
+            indexed: Vec::new(),
+            kev: Vec::new(),
+            records: 0,
+            position: None,
+            counted: ImportProgress::default(),
+        })
+    }
+}
+
+/// Commits a batch, hands its records to the index, and reports progress.
+async fn commit(
     kb: Option<&Knowledge>,
+    o: Open,
+    progress: &mut ImportProgress,
+    last_seq: &mut i64,
+    run_row: &mut ImportRun,
+    events: &mut (dyn FnMut(ImportEvent) + Send),
+) -> Result<()> {
+    let Open { tx, seq, indexed, kev, position, counted, .. } = o;
+    match seq {
+        Some(seq) => {
+            tx.commit().await?;
+            *last_seq = seq;
+            if let Some(kb) = kb {
+                kb.apply_committed(seq, indexed, kev).await?;
+            }
+        }
+        None => tx.rollback().await?,
+    }
+    progress.records += counted.records;
+    progress.inserted += counted.inserted;
+    progress.updated += counted.updated;
+    progress.unchanged += counted.unchanged;
+    progress.kev += counted.kev;
+    run_row.records = progress.records as i64;
+    run_row.inserted = progress.inserted as i64;
+    run_row.updated = progress.updated as i64;
+    run_row.unchanged = progress.unchanged as i64;
+    run_row.errors = progress.errors as i64;
+    if position.is_some() {
+        run_row.position = position;
+    }
+    events(ImportEvent::Progress(*progress));
+    Ok(())
+}
+
+/// Writes a chunk of records into the open batch: the newest per key (the first on a
+/// tie), and of those only what is new or newer than stored.
+async fn write_chunk(
+    o: &mut Open,
     pieces: Vec<Piece>,
     clock: &Clock,
     progress: &mut ImportProgress,
     kept_errors: &mut Vec<String>,
     events: &mut (dyn FnMut(ImportEvent) + Send),
-) -> Result<Option<i64>> {
-    // Newest per key within the batch; the first on a tie.
+) -> Result<()> {
+    let counted = &mut o.counted;
     let mut advisories: Vec<Prepared> = Vec::new();
     let mut slot: HashMap<(String, String), usize> = HashMap::new();
     let mut kev: Vec<(KevEntry, KevRow)> = Vec::new();
@@ -255,11 +357,12 @@ async fn write_batch(
                 events(ImportEvent::Error(e));
             }
             Piece::Advisory(p) => {
-                progress.records += 1;
+                counted.records += 1;
+                o.records += 1;
                 let key = (p.row.id.clone(), p.row.origin.clone());
                 match slot.get(&key).and_then(|&i| advisories.get_mut(i)) {
                     Some(existing) => {
-                        progress.unchanged += 1;
+                        counted.unchanged += 1;
                         if p.row.modified > existing.row.modified {
                             *existing = *p;
                         }
@@ -272,10 +375,11 @@ async fn write_batch(
             }
             Piece::Kev(kr) => {
                 let (k, row) = *kr;
-                progress.records += 1;
+                counted.records += 1;
+                o.records += 1;
                 match kev_slot.get(&row.cve_id).and_then(|&i| kev.get_mut(i)) {
                     Some(existing) => {
-                        progress.unchanged += 1;
+                        counted.unchanged += 1;
                         *existing = (k, row);
                     }
                     None => {
@@ -287,14 +391,14 @@ async fn write_batch(
         }
     }
     if advisories.is_empty() && kev.is_empty() {
-        return Ok(None);
+        return Ok(());
     }
 
-    let mut tx = store.begin().await?;
+    let tx = &mut o.tx;
     let ids: Vec<&str> = advisories.iter().map(|p| p.row.id.as_str()).collect();
-    let stored = kstore::existing_advisories(&mut tx, &ids).await?;
+    let stored = kstore::existing_advisories(tx, &ids).await?;
     let kev_ids: Vec<&str> = kev.iter().map(|k| k.1.cve_id.as_str()).collect();
-    let stored_kev = kstore::existing_kev(&mut tx, &kev_ids).await?;
+    let stored_kev = kstore::existing_kev(tx, &kev_ids).await?;
 
     // Indexes into `advisories` of the records to write.
     let mut fresh: Vec<usize> = Vec::new();
@@ -302,42 +406,39 @@ async fn write_batch(
     for (i, p) in advisories.iter().enumerate() {
         match stored.get(&(p.row.id.clone(), p.row.origin.clone())) {
             None => {
-                progress.inserted += 1;
+                counted.inserted += 1;
                 fresh.push(i);
             }
             Some((modified, digest)) if p.row.modified > *modified && *digest != p.row.digest => {
-                progress.updated += 1;
+                counted.updated += 1;
                 replaced.push((p.row.id.as_str(), p.row.origin.as_str()));
                 fresh.push(i);
             }
-            Some(_) => progress.unchanged += 1,
+            Some(_) => counted.unchanged += 1,
         }
     }
     let kev_changed: Vec<&(KevEntry, KevRow)> =
         kev.iter().filter(|(_, row)| stored_kev.get(&row.cve_id) != Some(&row.digest)).collect();
-    progress.unchanged += (kev.len() - kev_changed.len()) as u64;
-    progress.kev += kev_changed.len() as u64;
+    counted.unchanged += (kev.len() - kev_changed.len()) as u64;
+    counted.kev += kev_changed.len() as u64;
 
     if fresh.is_empty() && kev_changed.is_empty() {
-        tx.rollback().await?;
-        return Ok(None);
+        return Ok(());
     }
-    let seq = kstore::next_seq(&mut tx).await?;
+    let seq = match o.seq {
+        Some(seq) => seq,
+        None => *o.seq.insert(kstore::next_seq(tx).await?),
+    };
     let now = clock();
-    kstore::delete_advisories(&mut tx, &replaced).await?;
+    kstore::delete_advisories(tx, &replaced).await?;
     let rows: Vec<&AdvisoryRow> = fresh.iter().filter_map(|&i| advisories.get(i)).map(|p| &p.row).collect();
-    kstore::insert_advisories(&mut tx, &rows, seq, now).await?;
+    kstore::insert_advisories(tx, &rows, seq, now).await?;
     let kev_rows: Vec<KevRow> = kev_changed.iter().map(|k| k.1.clone()).collect();
-    kstore::put_kev(&mut tx, &kev_rows, seq, now).await?;
-    tx.commit().await?;
+    kstore::put_kev(tx, &kev_rows, seq, now).await?;
     drop(replaced);
 
-    if let Some(kb) = kb {
-        let kev: Vec<KevEntry> = kev_changed.iter().map(|k| k.0.clone()).collect();
-        let mut slots: Vec<Option<Prepared>> = advisories.into_iter().map(Some).collect();
-        let prepared: Vec<ch_match::Prepared> =
-            fresh.iter().filter_map(|&i| slots.get_mut(i).and_then(Option::take).and_then(|p| p.indexed)).collect();
-        kb.apply_committed(seq, prepared, kev).await?;
-    }
-    Ok(Some(seq))
+    o.kev.extend(kev_changed.iter().map(|k| k.0.clone()));
+    let mut slots: Vec<Option<Prepared>> = advisories.into_iter().map(Some).collect();
+    o.indexed.extend(fresh.iter().filter_map(|&i| slots.get_mut(i).and_then(Option::take).and_then(|p| p.indexed)));
+    Ok(())
 }

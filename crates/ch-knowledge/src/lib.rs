@@ -166,7 +166,8 @@ pub fn read_stored(s: &ch_store::knowledge::StoredAdvisory) -> Result<Advisory> 
     let fail = |reason: String| Error::Stored { id: s.id.clone(), origin: s.origin.clone(), reason };
     let format =
         format_from_name(&s.source_format).ok_or_else(|| fail(format!("unknown format {}", s.source_format)))?;
-    let osv = Osv::from_json_slice(s.record.as_bytes()).map_err(|e| fail(e.to_string()))?;
+    let json = s.json().map_err(|e| fail(e.to_string()))?;
+    let osv = Osv::from_json_slice(json.as_bytes()).map_err(|e| fail(e.to_string()))?;
     Advisory::from_osv(osv, format).map_err(|e| fail(e.to_string()))
 }
 

@@ -77,7 +77,7 @@ pub fn advisory_row(a: &Advisory) -> AdvisoryRow {
         score: top.and_then(|s| s.value),
         exploited: a.exploited.is_some(),
         digest: digest(&record),
-        record,
+        record: ch_store::knowledge::pack_record(&record),
         aliases: a.aliases.clone(),
         packages,
         products,

@@ -74,7 +74,8 @@ pub async fn build(store: &Store, data_dir: &Path) -> Result<Meta> {
         let mut w = BufWriter::new(std::fs::File::create(&path).map_err(|e| io(&path, e))?);
         let mut offset = 0u64;
         for r in &records {
-            let line = format!("{}\t{}\t{}\t{}\n", clean(&r.id), clean(&r.origin), clean(&r.source_format), r.record);
+            let json = r.json()?;
+            let line = format!("{}\t{}\t{}\t{}\n", clean(&r.id), clean(&r.origin), clean(&r.source_format), json);
             w.write_all(line.as_bytes()).map_err(|e| io(&path, e))?;
             at.insert((r.id.clone(), r.origin.clone()), (offset, line.len()));
             lines.entry(('i', r.id.clone(), String::new())).or_default().insert((offset, line.len()));

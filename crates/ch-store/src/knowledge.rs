@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use sqlx::AnyConnection;
 
-use crate::{Result, Tx};
+use crate::{Error, Result, Tx};
 
 /// Most values bound in one statement (lookups).
 pub const MAX_BINDS: usize = 4_000;
@@ -54,9 +54,9 @@ pub struct AdvisoryRow {
     pub score: Option<f64>,
     /// The record marks itself known exploited.
     pub exploited: bool,
-    /// The OSV record (JSON), with the clearinghouse extension.
-    pub record: String,
-    /// SHA-256 of `record`, hex.
+    /// The OSV record (JSON, with the clearinghouse extension), packed by [`pack_record`].
+    pub record: Vec<u8>,
+    /// SHA-256 of the record's JSON, hex.
     pub digest: String,
     /// Aliases.
     pub aliases: Vec<String>,
@@ -75,10 +75,57 @@ pub struct StoredAdvisory {
     pub origin: String,
     /// Source format name.
     pub source_format: String,
-    /// The OSV record JSON.
-    pub record: String,
+    /// The OSV record as stored: packed by [`pack_record`], or its JSON when written
+    /// before records were packed. [`StoredAdvisory::json`] reads either.
+    pub record: Vec<u8>,
     /// Change number.
     pub seq: i64,
+}
+
+impl StoredAdvisory {
+    /// The record's JSON.
+    pub fn json(&self) -> Result<String> {
+        unpack_record(&self.record)
+    }
+}
+
+/// zstd's frame magic number (little-endian 0xFD2FB528). A JSON record starts with `{`.
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
+/// Level 1: records shrink to under half (about 0.45 of PyPA's JSON) for about 8 µs
+/// each; level 3 saves 1% more for a quarter more time.
+const PACK_LEVEL: i32 = 1;
+
+thread_local! {
+    static PACKER: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// An advisory record's JSON as stored: a zstd frame (with its content size). Each thread
+/// keeps one compression context, so packing a small record allocates only its output.
+pub fn pack_record(json: &str) -> Vec<u8> {
+    let packed = PACKER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            *slot = zstd::bulk::Compressor::new(PACK_LEVEL).ok();
+        }
+        slot.as_mut().and_then(|c| c.compress(json.as_bytes()).ok())
+    });
+    // A context that could not be made (out of memory) still leaves a valid frame.
+    packed.unwrap_or_else(|| {
+        zstd::bulk::compress(json.as_bytes(), PACK_LEVEL).unwrap_or_else(|_| json.as_bytes().to_vec())
+    })
+}
+
+/// A stored record's JSON: unpacks a zstd frame; takes anything else as the JSON itself
+/// (rows written before records were packed).
+pub fn unpack_record(stored: &[u8]) -> Result<String> {
+    let corrupt = |detail: String| Error::Corrupt { what: "advisories.record", detail };
+    let bytes = if stored.starts_with(&ZSTD_MAGIC) {
+        zstd::stream::decode_all(stored).map_err(|e| corrupt(format!("cannot unpack: {e}")))?
+    } else {
+        stored.to_vec()
+    };
+    String::from_utf8(bytes).map_err(|e| corrupt(format!("not UTF-8: {e}")))
 }
 
 /// A KEV entry as written.
@@ -326,7 +373,7 @@ pub async fn put_kev(tx: &mut Tx, rows: &[KevRow], seq: i64, now_ms: i64) -> Res
     .await
 }
 
-type StoredRow = (String, String, String, String, i64);
+type StoredRow = (String, String, String, Vec<u8>, i64);
 
 fn stored(r: StoredRow) -> StoredAdvisory {
     StoredAdvisory { id: r.0, origin: r.1, source_format: r.2, record: r.3, seq: r.4 }

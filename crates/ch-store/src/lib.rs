@@ -165,6 +165,9 @@ impl Store {
                     // import batch's B-tree pages stay in memory until the commit instead
                     // of being spilled to the WAL and written again.
                     sqlx::query("PRAGMA cache_size = -32768").execute(&mut *conn).await?;
+                    // Statement journals (kept while a multi-row insert runs inside a
+                    // transaction) and temporary B-trees stay in memory, not in files.
+                    sqlx::query("PRAGMA temp_store = MEMORY").execute(&mut *conn).await?;
                     Ok(())
                 })
             }),

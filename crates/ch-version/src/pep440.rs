@@ -115,11 +115,15 @@ fn modern(lower: &str) -> Option<Modern> {
         c.i += 1;
     }
     let first = c.digits()?;
-    let (epoch, mut release) = if c.peek() == Some(b'!') {
+    // Four components hold nearly every release without growing.
+    let mut release = Vec::with_capacity(4);
+    let epoch = if c.peek() == Some(b'!') {
         c.i += 1;
-        (first, vec![c.digits()?])
+        release.push(c.digits()?);
+        first
     } else {
-        (Num::ZERO, vec![first])
+        release.push(first);
+        Num::ZERO
     };
     loop {
         let save = c.i;
@@ -296,7 +300,12 @@ impl Pep440 {
         if trimmed.is_empty() {
             return Err(invalid(NAME, s, 0, "a PEP 440 version"));
         }
-        let lower = trimmed.to_ascii_lowercase();
+        // Most versions are lower case already: copy only when one is not.
+        let lower: std::borrow::Cow<'_, str> = if trimmed.bytes().any(|b| b.is_ascii_uppercase()) {
+            trimmed.to_ascii_lowercase().into()
+        } else {
+            trimmed.into()
+        };
         if let Some(m) = modern(&lower) {
             return Ok(Pep440::Modern(m));
         }

@@ -31,7 +31,13 @@ async fn migrations_apply_and_are_idempotent() {
         let expected = names("migrations/sqlite")?;
         ensure!(expected == names("migrations/postgres")?, "migrations are not mirrored");
         ensure!(
-            expected == vec!["foundation".to_string(), "knowledge".to_string(), "exposure".to_string()],
+            expected
+                == vec![
+                    "foundation".to_string(),
+                    "knowledge".to_string(),
+                    "exposure".to_string(),
+                    "compression".to_string()
+                ],
             "{expected:?}"
         );
         ensure!(applied == expected, "applied: {applied:?}");
@@ -407,4 +413,65 @@ async fn sqlite_backup_is_a_consistent_copy() {
     assert_eq!(audit::verify(&mut c).await.expect("verify").0, 3);
     // Refuses to overwrite.
     assert!(ch_store::backup::sqlite_backup(&db.store, &dest).await.is_err());
+}
+
+#[tokio::test]
+async fn advisory_records_are_stored_packed_and_read_back() {
+    use ch_store::knowledge::{self, AdvisoryRow};
+    each_backend(|db| async move {
+        // A real record's size: packing must pay for itself.
+        let details = "A crafted request makes the parser read past the end of its buffer. ".repeat(40);
+        let json = json!({"id": "GHSA-test-0001", "modified": "2026-01-01T00:00:00Z", "details": details}).to_string();
+        let row = AdvisoryRow {
+            id: "GHSA-test-0001".into(),
+            origin: "osv".into(),
+            source_format: "osv-json".into(),
+            modified: 1,
+            published: None,
+            withdrawn: None,
+            summary: None,
+            severity: None,
+            score: None,
+            exploited: false,
+            record: knowledge::pack_record(&json),
+            digest: "d".into(),
+            aliases: vec!["CVE-2026-0001".into()],
+            packages: vec![("PyPI".into(), "demo".into())],
+            products: Vec::new(),
+        };
+        ensure!(row.record.len() * 4 < json.len(), "packed {} of {} bytes", row.record.len(), json.len());
+        let mut tx = db.store.begin().await?;
+        knowledge::insert_advisories(&mut tx, &[&row], 1, 0).await?;
+        tx.commit().await?;
+
+        // A row written before records were packed holds its JSON bytes (the migration
+        // turned the text column into bytes), and one is damaged: a zstd frame cut short.
+        let old = r#"{"id":"GHSA-test-0002","modified":"2020-01-01T00:00:00Z"}"#;
+        let cut = row.record.get(..row.record.len() / 2).unwrap_or_default().to_vec();
+        for (id, bytes) in [("GHSA-test-0002", old.as_bytes().to_vec()), ("GHSA-test-0003", cut)] {
+            sqlx::query(
+                "INSERT INTO advisories (id, origin, source_format, modified, exploited, record, digest, seq, imported_at) \
+                 VALUES ($1, 'osv', 'osv-json', 1, 0, $2, 'd', 2, 0)",
+            )
+            .bind(id)
+            .bind(bytes)
+            .execute(db.store.pool())
+            .await?;
+        }
+        let mut c = db.store.conn().await?;
+        let stored = knowledge::changed_advisories(&mut c, 0).await?;
+        let read: BTreeMap<&str, Result<String, Error>> = stored.iter().map(|s| (s.id.as_str(), s.json())).collect();
+        ensure!(read.len() == 3, "{read:?}");
+        ensure!(read.get("GHSA-test-0001").and_then(|r| r.as_ref().ok()) == Some(&json));
+        ensure!(read.get("GHSA-test-0002").and_then(|r| r.as_ref().ok()).map(String::as_str) == Some(old));
+        match read.get("GHSA-test-0003") {
+            Some(Err(Error::Corrupt { what, detail })) => {
+                ensure!(*what == "advisories.record" && detail.contains("cannot unpack"), "{what}: {detail}")
+            }
+            other => anyhow::bail!("a cut record read as {other:?}"),
+        }
+        drop(c);
+        Ok(db)
+    })
+    .await;
 }
