@@ -35,6 +35,11 @@ pub struct Record {
     pub source: Source,
     /// What.
     pub item: Item,
+    /// The advisory's OSV record exactly as read, when the source gave it as one JSONL
+    /// line of OSV: the store keeps it as it was published instead of serialising the
+    /// parsed record again (the parser denies unknown fields, so both say the same).
+    /// `None` for every other source and for KEV entries.
+    pub json: Option<Box<str>>,
 }
 
 /// How sources are read.
@@ -85,7 +90,7 @@ impl Unit<'_> {
         {
             return Err(FeedError::new(source, Reason::Schema { id: a.id.clone(), errors }));
         }
-        Ok(Record { source: source.clone(), item: Item::Advisory(Box::new(a)) })
+        Ok(Record { source: source.clone(), item: Item::Advisory(Box::new(a)), json: None })
     }
 
     /// One JSON record or document of `kind`; arrays and responses yield one result per
@@ -150,7 +155,7 @@ impl Unit<'_> {
                 self.finish(source, Nvd1Item::from_json_value(v).and_then(|c| c.to_advisory()))
             }
             Kind::KevEntry | Kind::KevCatalogue => KevEntry::from_json_value(v)
-                .map(|k| Record { source: source.clone(), item: Item::Kev(k) })
+                .map(|k| Record { source: source.clone(), item: Item::Kev(k), json: None })
                 .map_err(|e| FeedError::new(source, e)),
             Kind::NodejsSecurityWg | Kind::FriendsOfPhp | Kind::Victims => {
                 let format = match kind {
@@ -180,7 +185,9 @@ impl Unit<'_> {
                 _ => None,
             };
             if let Some(Ok(a)) = fast {
-                return sink(self.finish(source, Ok(a)));
+                let record = self.finish(source, Ok(a));
+                let json = (kind == Kind::OsvJson).then(|| as_published(bytes)).flatten();
+                return sink(record.map(|r| Record { json, ..r }));
             }
             if let Some(Err(e)) = fast {
                 // Not this kind after all, or a bad record of it: detect to tell which.
@@ -199,6 +206,11 @@ impl Unit<'_> {
         }
         match serde_json::from_slice::<Value>(bytes) {
             Ok(v) => match detect_value(&v) {
+                Some(Kind::OsvJson) => {
+                    *hint = Some(Kind::OsvJson);
+                    let json = as_published(bytes);
+                    sink(self.one(source, Kind::OsvJson, &v).map(|r| Record { json, ..r }))
+                }
                 Some(k) => {
                     *hint = Some(k);
                     self.value(source, k, &v, sink)
@@ -250,6 +262,12 @@ impl Unit<'_> {
             ))),
         }
     }
+}
+
+/// A JSONL line of OSV as text, to be stored as published (see [`Record::json`]).
+fn as_published(line: &[u8]) -> Option<Box<str>> {
+    let text = std::str::from_utf8(line).ok()?.trim_matches(|c: char| c.is_ascii_whitespace());
+    text.starts_with('{').then(|| text.into())
 }
 
 fn format_of(kind: Kind) -> Format {

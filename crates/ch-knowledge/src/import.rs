@@ -1,7 +1,8 @@
 //! Import: `ch-feed` records into the store, a batch per transaction.
 //!
 //! A reader thread pulls records from the feed (which parses lines on every core), turns
-//! each chunk of them into store rows (the OSV JSON, its digest, packed; its keys) and
+//! each chunk of them into store rows (the OSV JSON, as read when the source gave it as a
+//! JSONL line, else serialised; its digest; packed; its keys) and
 //! index postings on every core, and hands the chunks to the writer over a small channel,
 //! so reading and writing overlap from the first chunk on. The writer keeps a batch's
 //! transaction open over several chunks: for each it reads the stored `(modified,
@@ -25,7 +26,7 @@ use ch_store::jobs::Clock;
 use ch_store::knowledge::{self as kstore, AdvisoryRow, ImportRun, KevRow};
 use rayon::prelude::*;
 
-use crate::rows::{advisory_row, kev_row};
+use crate::rows::{advisory_row_as_read, kev_row};
 use crate::{Knowledge, Result};
 
 /// How to import.
@@ -138,7 +139,7 @@ fn piece(next: std::result::Result<ch_feed::Record, ch_feed::FeedError>, index: 
     match next {
         Ok(record) => match record.item {
             Item::Advisory(a) => {
-                let row = advisory_row(&a);
+                let row = advisory_row_as_read(&a, record.json.as_deref());
                 let indexed = index.then(|| ch_match::Index::prepare(Arc::new(*a)));
                 Piece::Advisory(Box::new(Prepared { indexed, row }))
             }

@@ -37,7 +37,16 @@ pub fn product_key(vendor: &str, product: &str) -> (String, String) {
 
 /// The store row of an advisory.
 pub fn advisory_row(a: &Advisory) -> AdvisoryRow {
-    let record = a.osv.to_json_string();
+    advisory_row_as_read(a, None)
+}
+
+/// The store row of an advisory whose OSV JSON the source gave as is (`ch_feed::Record::json`):
+/// that text is stored, and not serialised again from `a`.
+pub(crate) fn advisory_row_as_read(a: &Advisory, json: Option<&str>) -> AdvisoryRow {
+    let record: std::borrow::Cow<'_, str> = match json {
+        Some(j) => j.into(),
+        None => a.osv.to_json_string().into(),
+    };
     let top = a.max_severity();
     let mut products: Vec<(String, String)> = Vec::new();
     for p in &a.products {

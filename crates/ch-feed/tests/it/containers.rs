@@ -154,3 +154,25 @@ fn validation_can_be_turned_off() {
     let r: Vec<_> = Feed::from_bytes("x.json", line, Options { validate: false, time: None }).collect();
     assert_eq!(r[0].as_ref().unwrap().item.id(), "NOTAPREFIX-1");
 }
+
+#[test]
+fn osv_lines_are_kept_as_published_and_documents_are_not() {
+    // Two JSONL lines of OSV (the first is detected on its own, the second read on the
+    // fast path), one written with spaces, then a CVE 5 record from the shared data.
+    let first = r#"{"id":"GHSA-aaaa-bbbb-cccc","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"demo"},"versions":["1.0"]}]}"#;
+    let second = r#"{ "id": "PYSEC-2024-1", "modified": "2024-02-01T00:00:00Z", "aliases": ["CVE-2024-0001"] }"#;
+    let cve = crate::read_first_line(&shared_data().join("cve/cve5-kev-vulnrichment.jsonl.zst"));
+    let stream = format!("{first}\n  {second}\r\n{cve}\n");
+    let results = read("mixed.jsonl", stream.into_bytes());
+    let records: Vec<&ch_feed::Record> = results.iter().map(|r| r.as_ref().unwrap()).collect();
+    assert_eq!(records.len(), 3);
+    assert_eq!(records[0].json.as_deref(), Some(first));
+    assert_eq!(records[1].json.as_deref(), Some(second));
+    // A converted record has no OSV text of its own: it is serialised when stored.
+    assert!(records[2].item.id().starts_with("CVE-"), "{:?}", records[2].item.id());
+    assert_eq!(records[2].json, None);
+    // Nor has an OSV document that is not a JSONL line.
+    let doc = read("GHSA-aaaa-bbbb-cccc.json", first.as_bytes().to_vec());
+    assert_eq!(doc.len(), 1);
+    assert_eq!(doc[0].as_ref().unwrap().json, None);
+}

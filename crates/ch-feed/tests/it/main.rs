@@ -21,3 +21,12 @@ pub(crate) fn shared_data() -> PathBuf {
 pub(crate) fn read(name: &str, bytes: Vec<u8>) -> Vec<Result<Record, FeedError>> {
     Feed::from_bytes(name, bytes, Options::default()).collect()
 }
+
+/// The first line of a `.jsonl.zst` file.
+pub(crate) fn read_first_line(path: &std::path::Path) -> String {
+    use std::io::BufRead;
+    let file = std::fs::File::open(path).unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(zstd::Decoder::new(file).unwrap()).read_line(&mut line).unwrap();
+    line.trim_end().to_owned()
+}

@@ -36,7 +36,8 @@ async fn migrations_apply_and_are_idempotent() {
                     "foundation".to_string(),
                     "knowledge".to_string(),
                     "exposure".to_string(),
-                    "compression".to_string()
+                    "compression".to_string(),
+                    "lookups".to_string()
                 ],
             "{expected:?}"
         );
@@ -446,9 +447,21 @@ async fn advisory_records_are_stored_packed_and_read_back() {
 
         // A row written before records were packed holds its JSON bytes (the migration
         // turned the text column into bytes), and one is damaged: a zstd frame cut short.
+        // Then a row packed before records had a dictionary, and one naming a dictionary
+        // this version does not have (ours with its id changed: magic, then the id).
         let old = r#"{"id":"GHSA-test-0002","modified":"2020-01-01T00:00:00Z"}"#;
         let cut = row.record.get(..row.record.len() / 2).unwrap_or_default().to_vec();
-        for (id, bytes) in [("GHSA-test-0002", old.as_bytes().to_vec()), ("GHSA-test-0003", cut)] {
+        let plain = zstd::bulk::compress(json.as_bytes(), 1)?;
+        ensure!(zstd::zstd_safe::get_dict_id_from_frame(&row.record).map(u32::from) == Some(0x4348_0001));
+        let mut other = include_bytes!("../../dict/records-v1.zdict").to_vec();
+        other.get_mut(4..8).ok_or_else(|| anyhow::anyhow!("short dictionary"))?.copy_from_slice(&7u32.to_le_bytes());
+        let foreign = zstd::bulk::Compressor::with_dictionary(1, &other)?.compress(json.as_bytes())?;
+        for (id, bytes) in [
+            ("GHSA-test-0002", old.as_bytes().to_vec()),
+            ("GHSA-test-0003", cut),
+            ("GHSA-test-0004", plain),
+            ("GHSA-test-0005", foreign),
+        ] {
             sqlx::query(
                 "INSERT INTO advisories (id, origin, source_format, modified, exploited, record, digest, seq, imported_at) \
                  VALUES ($1, 'osv', 'osv-json', 1, 0, $2, 'd', 2, 0)",
@@ -461,7 +474,12 @@ async fn advisory_records_are_stored_packed_and_read_back() {
         let mut c = db.store.conn().await?;
         let stored = knowledge::changed_advisories(&mut c, 0).await?;
         let read: BTreeMap<&str, Result<String, Error>> = stored.iter().map(|s| (s.id.as_str(), s.json())).collect();
-        ensure!(read.len() == 3, "{read:?}");
+        ensure!(read.len() == 5, "{read:?}");
+        ensure!(read.get("GHSA-test-0004").and_then(|r| r.as_ref().ok()) == Some(&json));
+        match read.get("GHSA-test-0005") {
+            Some(Err(Error::Corrupt { detail, .. })) => ensure!(detail.contains("dictionary 0x7"), "{detail}"),
+            other => anyhow::bail!("a frame of an unknown dictionary read as {other:?}"),
+        }
         ensure!(read.get("GHSA-test-0001").and_then(|r| r.as_ref().ok()) == Some(&json));
         ensure!(read.get("GHSA-test-0002").and_then(|r| r.as_ref().ok()).map(String::as_str) == Some(old));
         match read.get("GHSA-test-0003") {
