@@ -120,4 +120,22 @@ mod tests {
         }
         assert_eq!(format_from_name("nonsense"), None);
     }
+
+    #[test]
+    fn a_record_as_read_is_stored_as_read_and_others_are_serialised() {
+        let line = r#"{ "id": "PYSEC-2024-1", "modified": "2024-02-01T00:00:00Z", "aliases": ["CVE-2024-0001"] }"#;
+        let osv = ch_advisory::Osv::from_json_slice(line.as_bytes()).unwrap();
+        let a = Advisory::from_osv(osv, Format::OsvJson).unwrap();
+        let as_read = advisory_row_as_read(&a, Some(line));
+        assert_eq!(ch_store::knowledge::unpack_record(&as_read.record).unwrap(), line);
+        assert_eq!(as_read.digest, digest(line));
+        let serialised = advisory_row(&a);
+        let text = ch_store::knowledge::unpack_record(&serialised.record).unwrap();
+        assert_eq!(text, a.osv.to_json_string());
+        assert_ne!(text, line);
+        // Both say the same record.
+        let back = ch_advisory::Osv::from_json_slice(text.as_bytes()).unwrap();
+        assert_eq!(back.to_json_string(), a.osv.to_json_string());
+        assert_eq!((as_read.id, as_read.aliases), (serialised.id, serialised.aliases));
+    }
 }
