@@ -306,6 +306,11 @@ pub(crate) async fn insert_many<T>(
 /// Inserts records (none of them stored: delete replaced ones first) with change number
 /// `seq`.
 pub async fn insert_advisories(tx: &mut Tx, rows: &[&AdvisoryRow], seq: i64, now_ms: i64) -> Result<()> {
+    // In key order: every B-tree written here is keyed by record first, so the rows go in
+    // from left to right and neighbours share pages.
+    let mut rows = rows.to_vec();
+    rows.sort_unstable_by(|a, b| (a.id.as_str(), a.origin.as_str()).cmp(&(b.id.as_str(), b.origin.as_str())));
+    let rows = rows.as_slice();
     insert_many(
         tx,
         "INSERT INTO advisories (id, origin, source_format, modified, published, withdrawn, summary, severity, score_tenths, \

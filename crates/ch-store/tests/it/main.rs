@@ -37,7 +37,8 @@ async fn migrations_apply_and_are_idempotent() {
                     "knowledge".to_string(),
                     "exposure".to_string(),
                     "compression".to_string(),
-                    "lookups".to_string()
+                    "lookups".to_string(),
+                    "keys".to_string()
                 ],
             "{expected:?}"
         );

@@ -23,7 +23,7 @@ pub(crate) enum DbCommand {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Records per transaction.
-        #[arg(long, default_value_t = 2000)]
+        #[arg(long, default_value_t = 8000)]
         batch: usize,
         /// Skip validation against the OSV schema.
         #[arg(long)]
