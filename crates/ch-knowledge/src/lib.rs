@@ -44,7 +44,7 @@ use ch_store::Store;
 use ch_store::jobs::Clock;
 
 pub use import::{ImportEvent, ImportOptions, ImportProgress, ImportSummary, import_without_index};
-pub use rows::{advisory_row, format_from_name, kev_row, product_key};
+pub use rows::{advisory_row, advisory_row_as_read, format_from_name, kev_row, product_key};
 
 /// Errors of the knowledge base.
 #[derive(Debug, thiserror::Error)]

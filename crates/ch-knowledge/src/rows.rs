@@ -42,7 +42,7 @@ pub fn advisory_row(a: &Advisory) -> AdvisoryRow {
 
 /// The store row of an advisory whose OSV JSON the source gave as is (`ch_feed::Record::json`):
 /// that text is stored, and not serialised again from `a`.
-pub(crate) fn advisory_row_as_read(a: &Advisory, json: Option<&str>) -> AdvisoryRow {
+pub fn advisory_row_as_read(a: &Advisory, json: Option<&str>) -> AdvisoryRow {
     let record: std::borrow::Cow<'_, str> = match json {
         Some(j) => j.into(),
         None => a.osv.to_json_string().into(),

@@ -161,9 +161,10 @@ impl Store {
                     sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
                     sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut *conn).await?;
                     sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
-                    // A 32 MiB page cache (the default is 2 MiB), filled only as used: an
-                    // import batch's B-tree pages stay in memory until the commit instead
-                    // of being spilled to the WAL and written again.
+                    // A 32 MiB page cache (the default is 2 MiB), filled only as used: a
+                    // write transaction's B-tree pages stay in memory until its commit
+                    // instead of being spilled to the WAL and written again. An import's
+                    // batches take more (`Store::begin_bulk`).
                     sqlx::query("PRAGMA cache_size = -32768").execute(&mut *conn).await?;
                     // Statement journals (kept while a multi-row insert runs inside a
                     // transaction) and temporary B-trees stay in memory, not in files.

@@ -52,6 +52,107 @@ async fn migrations_apply_and_are_idempotent() {
     .await;
 }
 
+/// A knowledge base from before the lookup tables were rebuilt (migrations 0001 to 0004,
+/// with rows in every knowledge table) upgrades with nothing lost: 0005 and 0006 rebuild
+/// the alias, package and product tables keyed by record, and the rows then read, delete
+/// and take new ones as a fresh database's do.
+#[tokio::test]
+async fn an_older_knowledge_base_upgrades_with_its_rows() {
+    use ch_store::knowledge;
+    use sqlx::Connection;
+    use std::collections::BTreeSet;
+    each_backend(|db| async move {
+        // A second, empty database beside the test's own.
+        let dir = tempfile::tempdir()?;
+        let (url, pg_name) = match db.backend {
+            "sqlite" => (format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display()), None),
+            _ => {
+                let name = format!("ch_test_old_{}", uuid::Uuid::now_v7().simple());
+                let mut admin = sqlx::AnyConnection::connect(&db.url).await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await?;
+                admin.close().await?;
+                (ch_testkit::with_database(&db.url, &name), Some(name))
+            }
+        };
+        let dir_of = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/");
+        let older = sqlx::migrate::Migrator::new(std::path::Path::new(&format!("{dir_of}{}", db.backend))).await?;
+        let mut c = sqlx::AnyConnection::connect(&url).await?;
+        older.run_to(4, &mut c).await?;
+        let records = [("A-1", r#"{"id":"A-1","modified":"2024-01-01T00:00:00Z"}"#), ("A-2", r#"{"id":"A-2","modified":"2024-01-02T00:00:00Z"}"#)];
+        for (id, json) in records {
+            sqlx::query(
+                "INSERT INTO advisories (id, origin, source_format, modified, exploited, record, digest, seq, imported_at) \
+                 VALUES ($1, 'osv', 'osv-json', 1, 0, $2, 'd', 1, 0)",
+            )
+            .bind(id)
+            .bind(knowledge::pack_record(json))
+            .execute(&mut c)
+            .await?;
+        }
+        for (table, a, b, id) in [
+            ("advisory_aliases (alias, id, origin)", "CVE-2024-1", "", "A-1"),
+            ("advisory_aliases (alias, id, origin)", "CVE-2024-2", "", "A-2"),
+            ("affected_packages (ecosystem, name, id, origin)", "PyPI", "django", "A-1"),
+            ("affected_packages (ecosystem, name, id, origin)", "PyPI", "flask", "A-2"),
+            ("affected_products (vendor, product, id, origin)", "acme", "vpn", "A-1"),
+        ] {
+            let sql = if b.is_empty() {
+                format!("INSERT INTO {table} VALUES ($1, $2, 'osv')")
+            } else {
+                format!("INSERT INTO {table} VALUES ($1, $2, $3, 'osv')")
+            };
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(a);
+            if !b.is_empty() {
+                q = q.bind(b);
+            }
+            q.bind(id).execute(&mut c).await?;
+        }
+        c.close().await?;
+
+        let store = Store::connect(&url).await?;
+        let applied = store.applied_migrations().await?;
+        ensure!(applied.ends_with(&["lookups".to_string(), "keys".to_string()]), "{applied:?}");
+        let keys = |rows: Vec<knowledge::KeyRow>| -> BTreeSet<String> {
+            rows.into_iter().map(|(k, a, b, id, origin)| format!("{k} {a} {b} {id} {origin}")).collect()
+        };
+        let mut c = store.conn().await?;
+        let all = keys(knowledge::all_keys(&mut c).await?);
+        let want: BTreeSet<String> = [
+            "i CVE-2024-1  A-1 osv",
+            "i CVE-2024-2  A-2 osv",
+            "p PyPI django A-1 osv",
+            "p PyPI flask A-2 osv",
+            "v acme vpn A-1 osv",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+        ensure!(all == want, "{all:?}");
+        drop(c);
+        // Deleting a record takes its lookup rows with it; the other's stay, and its record reads.
+        let mut tx = store.begin().await?;
+        knowledge::delete_advisories(&mut tx, &[("A-1", "osv")]).await?;
+        tx.commit().await?;
+        let mut c = store.conn().await?;
+        let left = keys(knowledge::all_keys(&mut c).await?);
+        ensure!(left.iter().all(|k| k.ends_with("A-2 osv")) && left.len() == 2, "{left:?}");
+        let stored = knowledge::changed_advisories(&mut c, 0).await?;
+        let only: Vec<String> = stored.iter().map(|s| s.json()).collect::<Result<_, _>>()?;
+        ensure!(only == [records[1].1], "{only:?}");
+        drop(c);
+        store.close().await;
+        if let Some(name) = pg_name {
+            let mut admin = sqlx::AnyConnection::connect(&db.url).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                .execute(&mut admin)
+                .await?;
+            admin.close().await?;
+        }
+        Ok(db)
+    })
+    .await;
+}
+
 async fn append_n(store: &Store, n: usize, tag: &str) -> anyhow::Result<()> {
     for i in 0..n {
         let mut tx = store.begin().await?;
