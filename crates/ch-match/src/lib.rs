@@ -12,7 +12,10 @@
 //!   known-exploited marking ([`Index::flaw`]).
 //! - Package lookups ([`Index::query_package`], [`Index::query_purl`],
 //!   [`Index::query_commit`]): postings by (ecosystem family, normalised name,
-//!   release), ranges parsed into `ch-version` types once at insert; each [`Hit`] names
+//!   release), ranges parsed into `ch-version` types once at insert, and an entry's
+//!   listed `versions` by the first lookup that needs them (most lists spell out the
+//!   entry's ranges, and an import or a start-up need not parse the lists of packages
+//!   nobody asks about); each [`Hit`] names
 //!   the record, the matching entries, their fixed versions and the smallest fix above
 //!   the queried version (its remedy). A package with many entries answers through a
 //!   slot table (`table.rs`): a binary search among its event versions and a walk over

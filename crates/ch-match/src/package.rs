@@ -17,6 +17,7 @@
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::sync::OnceLock;
 
 use ch_advisory::{Advisory, AffectedPackage, normalise_name};
 use ch_purl::Purl;
@@ -37,17 +38,25 @@ pub(crate) struct PackagePosting {
     package: usize,
     /// The `SEMVER` / `ECOSYSTEM` ranges that checked.
     pub(crate) ranges: Vec<AffectedRange>,
-    /// `versions`, parsed in the ecosystem (those that parse), sorted, without repeats,
-    /// less those a range already contains (most lists only spell their ranges out):
-    /// found by binary search (equality is the ecosystem's order, so `1.0` = `1.0.0`).
-    pub(crate) listed: Vec<Version>,
-    /// `versions` that do not parse in a known ecosystem (compared as written).
-    pub(crate) unparsed: Vec<Box<str>>,
-    /// Whether the ecosystem's order is known (else every listed version is compared as
+    /// The listed `versions`, parsed when a lookup first needs them ([`PackagePosting::listed`]).
+    listed: OnceLock<Listed>,
+    /// The ecosystem, when its order is known (else every listed version is compared as
     /// written).
-    known: bool,
+    known: Option<Ecosystem>,
     /// `fixed` events of the non-`GIT` ranges.
     fixed: Vec<Fixed>,
+}
+
+/// A posting's listed `versions`, as lookups use them.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Listed {
+    /// Those that parse in the ecosystem, sorted (where its order is total), without
+    /// repeats, less those a range already contains (most lists only spell their ranges
+    /// out): found by binary search (equality is the ecosystem's order, so `1.0` =
+    /// `1.0.0`).
+    pub(crate) versions: Vec<Version>,
+    /// Those that do not parse (compared as written).
+    pub(crate) unparsed: Vec<Box<str>>,
 }
 
 #[derive(Clone, Debug)]
@@ -164,18 +173,31 @@ impl PackagePosting {
                 )),
             }
         }
-        let mut listed: Vec<Version> = Vec::new();
-        let mut unparsed: Vec<Box<str>> = Vec::new();
-        if let Some(eco) = known {
+        PackagePosting { rec: Arc::clone(rec), package, ranges, listed: OnceLock::new(), known, fixed }
+    }
+
+    /// The listed versions, parsed on the first lookup that needs them: an import or a
+    /// start-up does not parse the versions of packages nobody asks about (most lists
+    /// spell out the ranges, and a range answers for them), and the first lookup of a
+    /// package parses its lists once, as it builds the bucket's slot table.
+    pub(crate) fn listed(&self) -> &Listed {
+        self.listed.get_or_init(|| {
+            let mut out = Listed::default();
+            let (Some(eco), Some(p)) = (self.known, self.rec.advisory.packages.get(self.package)) else {
+                return out;
+            };
             for v in &p.versions {
                 match eco.parse_version(v) {
                     Ok(parsed) => {
-                        if !ranges.iter().any(|r| r.scheme() == parsed.scheme() && r.contains(&parsed).unwrap_or(false))
+                        if !self
+                            .ranges
+                            .iter()
+                            .any(|r| r.scheme() == parsed.scheme() && r.contains(&parsed).unwrap_or(false))
                         {
-                            listed.push(parsed);
+                            out.versions.push(parsed);
                         }
                     }
-                    Err(_) => unparsed.push(v.as_str().into()),
+                    Err(_) => out.unparsed.push(v.as_str().into()),
                 }
             }
             // Sorted for binary search only where the order is total: a sort may panic on
@@ -183,11 +205,11 @@ impl PackagePosting {
             // mixes, Packagist's `#` equals every number, apk compares malformed
             // versions as strings); there the list is searched one by one.
             if total_order(eco.scheme()) {
-                listed.sort_unstable();
-                listed.dedup();
+                out.versions.sort_unstable();
+                out.versions.dedup();
             }
-        }
-        PackagePosting { rec: Arc::clone(rec), package, ranges, listed, unparsed, known: known.is_some(), fixed }
+            out
+        })
     }
 
     fn affects(&self, p: &AffectedPackage, q: &Query<'_>) -> bool {
@@ -196,18 +218,19 @@ impl PackagePosting {
         if in_range {
             return true;
         }
-        if !self.known {
+        if self.known.is_none() {
             return p.versions.iter().any(|v| v == q.raw);
         }
         // A listed version written as queried parses as the query does, so the sorted
         // parsed list answers both "as written" and "in the ecosystem's order".
+        let listed = self.listed();
         q.parsed.as_ref().is_some_and(|v| {
             if total_order(v.scheme()) {
-                self.listed.binary_search(v).is_ok()
+                listed.versions.binary_search(v).is_ok()
             } else {
-                self.listed.iter().any(|l| l.cmp(v) == std::cmp::Ordering::Equal)
+                listed.versions.iter().any(|l| l.cmp(v) == std::cmp::Ordering::Equal)
             }
-        }) || self.unparsed.iter().any(|u| &**u == q.raw)
+        }) || listed.unparsed.iter().any(|u| &**u == q.raw)
     }
 }
 
@@ -571,6 +594,53 @@ mod tests {
 
     use super::*;
     use crate::testing::{entry, ids, osv, osv_with};
+
+    /// Whether each posting of `name`'s PyPI bucket has parsed its listed versions.
+    fn parsed(index: &Index, name: &str) -> Vec<bool> {
+        index
+            .package_postings("PyPI", name)
+            .into_iter()
+            .flat_map(|releases| releases.values())
+            .flat_map(|bucket| bucket.postings.iter().map(|p| p.listed.get().is_some()))
+            .collect()
+    }
+
+    #[test]
+    fn listed_versions_are_parsed_by_the_first_lookup_that_needs_them() {
+        let mut index = Index::new();
+        index.upsert(osv(
+            "PYSEC-L",
+            &[],
+            json!([entry(
+                "PyPI",
+                "pkg",
+                "ECOSYSTEM",
+                &[("introduced", "2.0"), ("fixed", "2.1")],
+                &["1.0", "2.0.5", "1.1.0", "1.1", "x y"]
+            )]),
+        ));
+        index.upsert(osv("PYSEC-O", &[], json!([entry("PyPI", "other", "ECOSYSTEM", &[], &["3.0"])])));
+        // Stored, not parsed.
+        assert_eq!(parsed(&index, "pkg"), [false]);
+        // A version a range holds is answered without the list.
+        assert_eq!(ids(&index.query_package("PyPI", "pkg", Some("2.0.1")).unwrap()), ["osv/PYSEC-L"]);
+        assert_eq!(parsed(&index, "pkg"), [false]);
+        // One outside every range needs it: parsed once, in the ecosystem's order.
+        assert_eq!(ids(&index.query_package("PyPI", "pkg", Some("1.0.0")).unwrap()), ["osv/PYSEC-L"]);
+        assert_eq!(parsed(&index, "pkg"), [true]);
+        let posting = &index.package_postings("PyPI", "pkg").unwrap()[""].postings[0];
+        let listed = posting.listed();
+        let written: Vec<String> = listed.versions.iter().map(ToString::to_string).collect();
+        // 2.0.5 is in the range, 1.1 and 1.1.0 are one version; "x y" does not parse.
+        assert_eq!(written, ["1.0", "1.1.0"]);
+        assert_eq!(listed.unparsed, ["x y".into()]);
+        assert_eq!(ids(&index.query_package("PyPI", "pkg", Some("1.1")).unwrap()), ["osv/PYSEC-L"]);
+        assert!(index.query_package("PyPI", "pkg", Some("1.2")).unwrap().is_empty());
+        // Another package's list waits for its own lookup.
+        assert_eq!(parsed(&index, "other"), [false]);
+        assert_eq!(ids(&index.query_package("PyPI", "other", Some("3.0")).unwrap()), ["osv/PYSEC-O"]);
+        assert_eq!(parsed(&index, "other"), [true]);
+    }
 
     fn sample() -> Index {
         let mut index = Index::new();

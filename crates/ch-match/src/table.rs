@@ -50,9 +50,10 @@ impl Table {
         let mut bounds: Vec<Version> = Vec::new();
         let mut described = vec![false; postings.len()];
         for (i, p) in postings.iter().enumerate() {
+            let listed = p.listed();
             if p.ranges.iter().any(|r| r.scheme() != scheme)
-                || p.listed.iter().any(|v| v.scheme() != scheme)
-                || !p.unparsed.is_empty()
+                || listed.versions.iter().any(|v| v.scheme() != scheme)
+                || !listed.unparsed.is_empty()
             {
                 always.push(u32::try_from(i).ok()?);
                 continue;
@@ -61,7 +62,7 @@ impl Table {
                 *d = true;
             }
             bounds.extend(p.ranges.iter().flat_map(|r| r.versions()).cloned());
-            bounds.extend(p.listed.iter().cloned());
+            bounds.extend(listed.versions.iter().cloned());
         }
         bounds.sort_unstable();
         bounds.dedup_by(|a, b| (*a).cmp(&*b) == Ordering::Equal);
@@ -86,7 +87,8 @@ impl Table {
                     own.push(2 * place(v)? + 1);
                 }
             }
-            let listed: Vec<usize> = p.listed.iter().map(|v| place(v).map(|k| 2 * k + 1)).collect::<Option<_>>()?;
+            let listed: Vec<usize> =
+                p.listed().versions.iter().map(|v| place(v).map(|k| 2 * k + 1)).collect::<Option<_>>()?;
             own.extend(&listed);
             own.sort_unstable();
             own.dedup();
