@@ -12,8 +12,8 @@
 //! takes the same advisories. Batches are that large because a commit writes every page
 //! it changed, and the record-keyed B-trees take the batch's records at random places: at
 //! a quarter of a million records, batches of 2,000 (committed every 250 ms) cost about
-//! a quarter more per record than batches of 8,000 (`bench kb`'s 100x import: about 15 s
-//! instead of 12).
+//! a quarter more per record than batches of 8,000 (`db import` of `bench kb`'s 100x file
+//! without the index: 10.7 s instead of 8.4).
 //!
 //! Rules: the same `(id, origin)` twice keeps the newest `modified` (the first one on a
 //! tie, so re-runs are stable); a stored record is replaced only by a strictly newer one;

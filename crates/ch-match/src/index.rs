@@ -6,8 +6,9 @@
 //!   removes the old record and every posting it made;
 //! - a withdrawn record is stored and found by id and alias, and makes no postings: it
 //!   never matches;
-//! - postings hold the record (`Arc`) and everything a lookup needs already parsed
-//!   (ranges, listed and fixed versions); a lookup parses only the query;
+//! - postings hold the record (`Arc`) and its ranges and fixed versions already parsed;
+//!   an entry's listed versions are parsed once, by the first lookup that needs them
+//!   (`PackagePosting::listed`); otherwise a lookup parses only the query;
 //! - no map keeps an empty bucket after a removal (stats count live entries only).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -125,8 +126,8 @@ impl Index {
         self.insert(Index::prepare(advisory))
     }
 
-    /// Works out a record's postings without the index (its ranges, listed versions and
-    /// CPE names parsed): the costly half of [`Index::upsert`], for a thread of its own.
+    /// Works out a record's postings without the index (its ranges, fixed versions and
+    /// CPE names parsed; listed versions wait for a lookup): the costly half of [`Index::upsert`], for a thread of its own.
     /// [`Index::insert`] then stores it under the lock in a fraction of the time.
     pub fn prepare(advisory: Arc<Advisory>) -> Prepared {
         let key = RecordKey::of(&advisory);

@@ -153,6 +153,57 @@ async fn an_older_knowledge_base_upgrades_with_its_rows() {
     .await;
 }
 
+/// A bulk transaction (an import's batch) may use a large page cache on SQLite while it
+/// is open, and gives it back as it ends, committed or rolled back: the pooled connection
+/// does not keep it. Its writes commit as any transaction's do, on both backends.
+#[tokio::test]
+async fn a_bulk_transaction_gives_its_page_cache_back() {
+    each_backend(|db| async move {
+        // One connection, so every step below runs on the same one.
+        let store = Store::connect_with(&db.url, Some(1)).await?;
+        let sqlite = db.backend == "sqlite";
+        let cache = |store: Store| async move {
+            let mut conn = store.conn().await?;
+            let (size,): (i64,) = sqlx::query_as("PRAGMA cache_size").fetch_one(&mut *conn).await?;
+            anyhow::Ok(size)
+        };
+        if sqlite {
+            ensure!(cache(store.clone()).await? == -32768);
+        }
+        for commit in [true, false] {
+            let mut tx = store.begin_bulk().await?;
+            if sqlite {
+                let (size,): (i64,) = sqlx::query_as("PRAGMA cache_size").fetch_one(&mut *tx).await?;
+                ensure!(size == -262144, "in the bulk transaction: {size}");
+            }
+            let run = ch_store::knowledge::ImportRun {
+                id: format!("bulk-{commit}"),
+                state: "done".into(),
+                detail: "[]".into(),
+                ..Default::default()
+            };
+            ch_store::knowledge::put_import_run(&mut tx, &run).await?;
+            if commit {
+                tx.commit().await?
+            } else {
+                tx.rollback().await?
+            }
+            if sqlite {
+                let size = cache(store.clone()).await?;
+                ensure!(size == -32768, "after the bulk transaction (commit: {commit}): {size}");
+            }
+        }
+        let mut conn = store.conn().await?;
+        let kept: Vec<(String,)> =
+            sqlx::query_as("SELECT id FROM import_runs WHERE id LIKE 'bulk-%'").fetch_all(&mut *conn).await?;
+        ensure!(kept == vec![("bulk-true".to_owned(),)], "{kept:?}");
+        drop(conn);
+        store.close().await;
+        Ok(db)
+    })
+    .await;
+}
+
 async fn append_n(store: &Store, n: usize, tag: &str) -> anyhow::Result<()> {
     for i in 0..n {
         let mut tx = store.begin().await?;

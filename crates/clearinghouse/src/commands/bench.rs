@@ -115,8 +115,8 @@ fn parse_only(path: &Path) -> anyhow::Result<(usize, Duration)> {
 /// The import's stages without the store, for the breakdown: the feed (zstd, JSON,
 /// schema, conversion into advisories; its lines parsed on every core), then on one
 /// core the store rows as the import makes them (the record as read, or serialised;
-/// digested and packed), then the index postings (versions parsed, listed versions a
-/// range holds dropped).
+/// digested and packed), then the index postings (range and fixed versions and CPE names
+/// parsed; listed versions are parsed by the first lookup that needs them).
 fn stages(path: &Path) -> anyhow::Result<(usize, Duration, Duration, Duration)> {
     let started = Instant::now();
     let advisories: Vec<(ch_advisory::Advisory, Option<Box<str>>)> =
