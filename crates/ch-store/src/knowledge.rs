@@ -2,8 +2,8 @@
 //! catalogue, advisory sources and import runs.
 //!
 //! Invariants:
-//! * one advisory row per `(id, origin)`; its alias, package and product rows are written
-//!   and deleted with it, in the same transaction;
+//! * one advisory row per `(id, origin)`; its lookup keys (aliases, affected packages and
+//!   products) are a column of it, so they are written and deleted with it;
 //! * every batch of changes takes the next `kb_state.seq` and stamps its rows with it, so
 //!   a reader that remembers the last `seq` it saw finds exactly what changed since
 //!   ([`changed_advisories`], [`changed_kev`]);
@@ -270,15 +270,44 @@ pub async fn existing_advisories(
     Ok(out)
 }
 
-/// Deletes records and their alias, package and product rows.
+/// Deletes records (their lookup keys are in their rows).
 pub async fn delete_advisories(tx: &mut Tx, keys: &[(&str, &str)]) -> Result<()> {
     for (id, origin) in keys {
-        for table in ["advisory_aliases", "affected_packages", "affected_products", "advisories"] {
-            let sql = format!("DELETE FROM {table} WHERE id = $1 AND origin = $2");
-            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(*id).bind(*origin).execute(&mut **tx).await?;
-        }
+        sqlx::query("DELETE FROM advisories WHERE id = $1 AND origin = $2")
+            .bind(*id)
+            .bind(*origin)
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
+}
+
+/// A record's lookup keys as its row holds them (column `lookup_keys`, migration 0007):
+/// `{"i":[alias,...],"p":[[ecosystem,name],...],"v":[[vendor,product],...]}`, each list
+/// without repeats, in the record's order.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct LookupKeys<S> {
+    #[serde(default)]
+    i: Vec<S>,
+    #[serde(default)]
+    p: Vec<(S, S)>,
+    #[serde(default)]
+    v: Vec<(S, S)>,
+}
+
+/// The `lookup_keys` column of a row.
+fn lookup_keys(r: &AdvisoryRow) -> String {
+    fn once<T: Eq + std::hash::Hash + Copy>(items: impl Iterator<Item = T>) -> Vec<T> {
+        let mut seen = std::collections::HashSet::new();
+        items.filter(|x| seen.insert(*x)).collect()
+    }
+    let keys = LookupKeys::<&str> {
+        i: once(r.aliases.iter().map(String::as_str)),
+        p: once(r.packages.iter().map(|(a, b)| (a.as_str(), b.as_str()))),
+        v: once(r.products.iter().map(|(a, b)| (a.as_str(), b.as_str()))),
+    };
+    // Strings and tuples of strings always serialise.
+    serde_json::to_string(&keys).unwrap_or_default()
 }
 
 pub(crate) async fn insert_many<T>(
@@ -306,16 +335,16 @@ pub(crate) async fn insert_many<T>(
 /// Inserts records (none of them stored: delete replaced ones first) with change number
 /// `seq`.
 pub async fn insert_advisories(tx: &mut Tx, rows: &[&AdvisoryRow], seq: i64, now_ms: i64) -> Result<()> {
-    // In key order: every B-tree written here is keyed by record first, so the rows go in
-    // from left to right and neighbours share pages.
+    // In key order: the `(id, origin)` key's B-tree then takes the rows from left to right
+    // and neighbours share pages (the table itself only grows at its end).
     let mut rows = rows.to_vec();
     rows.sort_unstable_by(|a, b| (a.id.as_str(), a.origin.as_str()).cmp(&(b.id.as_str(), b.origin.as_str())));
     let rows = rows.as_slice();
     insert_many(
         tx,
         "INSERT INTO advisories (id, origin, source_format, modified, published, withdrawn, summary, severity, score_tenths, \
-         exploited, record, digest, seq, imported_at)",
-        14,
+         exploited, record, digest, seq, imported_at, lookup_keys)",
+        15,
         rows,
         |q, r| {
             q.bind(&r.id)
@@ -332,46 +361,9 @@ pub async fn insert_advisories(tx: &mut Tx, rows: &[&AdvisoryRow], seq: i64, now
                 .bind(&r.digest)
                 .bind(seq)
                 .bind(now_ms)
+                .bind(lookup_keys(r))
         },
     )
-    .await?;
-    let mut aliases: Vec<(&str, &str, &str)> = Vec::new();
-    let mut packages: Vec<(&str, &str, &str, &str)> = Vec::new();
-    let mut products: Vec<(&str, &str, &str, &str)> = Vec::new();
-    for r in rows {
-        let mut seen = std::collections::HashSet::new();
-        aliases.extend(
-            r.aliases
-                .iter()
-                .filter(|a| seen.insert(a.as_str()))
-                .map(|a| (a.as_str(), r.id.as_str(), r.origin.as_str())),
-        );
-        let mut seen = std::collections::HashSet::new();
-        packages.extend(
-            r.packages
-                .iter()
-                .filter(|p| seen.insert((p.0.as_str(), p.1.as_str())))
-                .map(|(e, n)| (e.as_str(), n.as_str(), r.id.as_str(), r.origin.as_str())),
-        );
-        let mut seen = std::collections::HashSet::new();
-        products.extend(
-            r.products
-                .iter()
-                .filter(|p| seen.insert((p.0.as_str(), p.1.as_str())))
-                .map(|(v, p)| (v.as_str(), p.as_str(), r.id.as_str(), r.origin.as_str())),
-        );
-    }
-    insert_many(tx, "INSERT INTO advisory_aliases (alias, id, origin)", 3, &aliases, |q, r| {
-        q.bind(r.0).bind(r.1).bind(r.2)
-    })
-    .await?;
-    insert_many(tx, "INSERT INTO affected_packages (ecosystem, name, id, origin)", 4, &packages, |q, r| {
-        q.bind(r.0).bind(r.1).bind(r.2).bind(r.3)
-    })
-    .await?;
-    insert_many(tx, "INSERT INTO affected_products (vendor, product, id, origin)", 4, &products, |q, r| {
-        q.bind(r.0).bind(r.1).bind(r.2).bind(r.3)
-    })
     .await?;
     Ok(())
 }
@@ -472,14 +464,23 @@ pub type KeyRow = (char, String, String, String, String);
 
 /// Every lookup key of every record (to build the scanner's prebuilt index).
 pub async fn all_keys(c: &mut AnyConnection) -> Result<Vec<KeyRow>> {
-    let mut out = Vec::new();
-    for (kind, sql) in [
-        ('p', "SELECT ecosystem, name, id, origin FROM affected_packages"),
-        ('v', "SELECT vendor, product, id, origin FROM affected_products"),
-        ('i', "SELECT alias, '', id, origin FROM advisory_aliases"),
-    ] {
-        let rows: Vec<(String, String, String, String)> = sqlx::query_as(sql).fetch_all(&mut *c).await?;
-        out.extend(rows.into_iter().map(|(a, b, id, origin)| (kind, a, b, id, origin)));
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT id, origin, lookup_keys FROM advisories").fetch_all(&mut *c).await?;
+    let mut out = Vec::with_capacity(rows.len() * 3);
+    for (id, origin, keys) in rows {
+        let keys: LookupKeys<String> = serde_json::from_str(&keys).map_err(|e| Error::Corrupt {
+            what: "advisories.lookup_keys",
+            detail: format!("record {id} ({origin}): {e}"),
+        })?;
+        for (e, n) in keys.p {
+            out.push(('p', e, n, id.clone(), origin.clone()));
+        }
+        for (v, p) in keys.v {
+            out.push(('v', v, p, id.clone(), origin.clone()));
+        }
+        for a in keys.i {
+            out.push(('i', a, String::new(), id.clone(), origin.clone()));
+        }
     }
     Ok(out)
 }

@@ -26,7 +26,10 @@ async fn migrations_apply_and_are_idempotent() {
                 .filter_map(|e| e.file_name().into_string().ok())
                 .collect();
             v.sort();
-            Ok(v.iter().filter_map(|n| n.split_once('_').map(|(_, r)| r.trim_end_matches(".sql").to_owned())).collect())
+            // sqlx describes a migration by its file name, its underscores read as spaces.
+            Ok(v.iter()
+                .filter_map(|n| n.split_once('_').map(|(_, r)| r.trim_end_matches(".sql").replace('_', " ")))
+                .collect())
         };
         let expected = names("migrations/sqlite")?;
         ensure!(expected == names("migrations/postgres")?, "migrations are not mirrored");
@@ -38,7 +41,8 @@ async fn migrations_apply_and_are_idempotent() {
                     "exposure".to_string(),
                     "compression".to_string(),
                     "lookups".to_string(),
-                    "keys".to_string()
+                    "keys".to_string(),
+                    "keys in row".to_string()
                 ],
             "{expected:?}"
         );
@@ -54,7 +58,8 @@ async fn migrations_apply_and_are_idempotent() {
 
 /// A knowledge base from before the lookup tables were rebuilt (migrations 0001 to 0004,
 /// with rows in every knowledge table) upgrades with nothing lost: 0005 and 0006 rebuild
-/// the alias, package and product tables keyed by record, and the rows then read, delete
+/// the alias, package and product tables keyed by record, 0007 moves each record's keys
+/// into its row (a record with none gets empty lists), and the keys then read, delete
 /// and take new ones as a fresh database's do.
 #[tokio::test]
 async fn an_older_knowledge_base_upgrades_with_its_rows() {
@@ -78,7 +83,12 @@ async fn an_older_knowledge_base_upgrades_with_its_rows() {
         let older = sqlx::migrate::Migrator::new(std::path::Path::new(&format!("{dir_of}{}", db.backend))).await?;
         let mut c = sqlx::AnyConnection::connect(&url).await?;
         older.run_to(4, &mut c).await?;
-        let records = [("A-1", r#"{"id":"A-1","modified":"2024-01-01T00:00:00Z"}"#), ("A-2", r#"{"id":"A-2","modified":"2024-01-02T00:00:00Z"}"#)];
+        // A-3 has no lookup rows at all.
+        let records = [
+            ("A-1", r#"{"id":"A-1","modified":"2024-01-01T00:00:00Z"}"#),
+            ("A-2", r#"{"id":"A-2","modified":"2024-01-02T00:00:00Z"}"#),
+            ("A-3", r#"{"id":"A-3","modified":"2024-01-03T00:00:00Z"}"#),
+        ];
         for (id, json) in records {
             sqlx::query(
                 "INSERT INTO advisories (id, origin, source_format, modified, exploited, record, digest, seq, imported_at) \
@@ -111,7 +121,10 @@ async fn an_older_knowledge_base_upgrades_with_its_rows() {
 
         let store = Store::connect(&url).await?;
         let applied = store.applied_migrations().await?;
-        ensure!(applied.ends_with(&["lookups".to_string(), "keys".to_string()]), "{applied:?}");
+        ensure!(
+            applied.ends_with(&["lookups".to_string(), "keys".to_string(), "keys in row".to_string()]),
+            "{applied:?}"
+        );
         let keys = |rows: Vec<knowledge::KeyRow>| -> BTreeSet<String> {
             rows.into_iter().map(|(k, a, b, id, origin)| format!("{k} {a} {b} {id} {origin}")).collect()
         };
@@ -129,7 +142,7 @@ async fn an_older_knowledge_base_upgrades_with_its_rows() {
         .collect();
         ensure!(all == want, "{all:?}");
         drop(c);
-        // Deleting a record takes its lookup rows with it; the other's stay, and its record reads.
+        // Deleting a record takes its keys with it; the others stay, and their records read.
         let mut tx = store.begin().await?;
         knowledge::delete_advisories(&mut tx, &[("A-1", "osv")]).await?;
         tx.commit().await?;
@@ -138,7 +151,7 @@ async fn an_older_knowledge_base_upgrades_with_its_rows() {
         ensure!(left.iter().all(|k| k.ends_with("A-2 osv")) && left.len() == 2, "{left:?}");
         let stored = knowledge::changed_advisories(&mut c, 0).await?;
         let only: Vec<String> = stored.iter().map(|s| s.json()).collect::<Result<_, _>>()?;
-        ensure!(only == [records[1].1], "{only:?}");
+        ensure!(only == [records[1].1, records[2].1], "{only:?}");
         drop(c);
         store.close().await;
         if let Some(name) = pg_name {
@@ -567,6 +580,77 @@ async fn sqlite_backup_is_a_consistent_copy() {
     assert_eq!(audit::verify(&mut c).await.expect("verify").0, 3);
     // Refuses to overwrite.
     assert!(ch_store::backup::sqlite_backup(&db.store, &dest).await.is_err());
+}
+
+/// A record's lookup keys are written in its row, once each, read back by `all_keys`, and
+/// go when the record goes; a damaged column is reported with its record, not skipped.
+#[tokio::test]
+async fn a_records_lookup_keys_live_and_go_with_it() {
+    use ch_store::knowledge::{self, AdvisoryRow};
+    each_backend(|db| async move {
+        let row = |id: &str, aliases: &[&str], packages: &[(&str, &str)], products: &[(&str, &str)]| AdvisoryRow {
+            id: id.into(),
+            origin: "osv".into(),
+            source_format: "osv-json".into(),
+            modified: 1,
+            published: None,
+            withdrawn: None,
+            summary: None,
+            severity: None,
+            score: None,
+            exploited: false,
+            record: knowledge::pack_record(&json!({"id": id, "modified": "2026-01-01T00:00:00Z"}).to_string()),
+            digest: "d".into(),
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            packages: packages.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+            products: products.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+        };
+        let a = row(
+            "GHSA-keys-0001",
+            &["CVE-2026-1", "PYSEC-2026-1", "CVE-2026-1"],
+            &[("PyPI", "demo"), ("PyPI", "demo"), ("npm", "demo \"quoted\"")],
+            &[("acme", "vpn"), ("acme", "vpn")],
+        );
+        let b = row("GHSA-keys-0002", &[], &[], &[]);
+        let mut tx = db.store.begin().await?;
+        knowledge::insert_advisories(&mut tx, &[&a, &b], 1, 0).await?;
+        tx.commit().await?;
+        let mut c = db.store.conn().await?;
+        let mut all: Vec<String> = knowledge::all_keys(&mut c)
+            .await?
+            .into_iter()
+            .map(|(k, x, y, id, origin)| format!("{k}|{x}|{y}|{id}|{origin}"))
+            .collect();
+        all.sort();
+        let want = [
+            "i|CVE-2026-1||GHSA-keys-0001|osv",
+            "i|PYSEC-2026-1||GHSA-keys-0001|osv",
+            "p|PyPI|demo|GHSA-keys-0001|osv",
+            "p|npm|demo \"quoted\"|GHSA-keys-0001|osv",
+            "v|acme|vpn|GHSA-keys-0001|osv",
+        ];
+        ensure!(all == want, "{all:?}");
+        // A damaged column names its record.
+        sqlx::query("UPDATE advisories SET lookup_keys = '{\"i\": 7}' WHERE id = 'GHSA-keys-0002'")
+            .execute(&mut *c)
+            .await?;
+        match knowledge::all_keys(&mut c).await {
+            Err(Error::Corrupt { what, detail }) => {
+                ensure!(what == "advisories.lookup_keys" && detail.contains("GHSA-keys-0002"), "{what}: {detail}")
+            }
+            other => anyhow::bail!("damaged keys read as {other:?}"),
+        }
+        drop(c);
+        let mut tx = db.store.begin().await?;
+        knowledge::delete_advisories(&mut tx, &[("GHSA-keys-0001", "osv"), ("GHSA-keys-0002", "osv")]).await?;
+        tx.commit().await?;
+        let mut c = db.store.conn().await?;
+        let left = knowledge::all_keys(&mut c).await?;
+        ensure!(left.is_empty(), "{left:?}");
+        drop(c);
+        Ok(db)
+    })
+    .await;
 }
 
 #[tokio::test]
