@@ -582,6 +582,27 @@ async fn sqlite_backup_is_a_consistent_copy() {
     assert!(ch_store::backup::sqlite_backup(&db.store, &dest).await.is_err());
 }
 
+/// An OSV record's row with no lookup keys, `modified` 1, its JSON packed.
+fn osv_row(id: &str, json: &str) -> ch_store::knowledge::AdvisoryRow {
+    ch_store::knowledge::AdvisoryRow {
+        id: id.into(),
+        origin: "osv".into(),
+        source_format: "osv-json".into(),
+        modified: 1,
+        published: None,
+        withdrawn: None,
+        summary: None,
+        severity: None,
+        score: None,
+        exploited: false,
+        record: ch_store::knowledge::pack_record(json),
+        digest: "d".into(),
+        aliases: Vec::new(),
+        packages: Vec::new(),
+        products: Vec::new(),
+    }
+}
+
 /// A record's lookup keys are written in its row, once each, read back by `all_keys`, and
 /// go when the record goes; a damaged column is reported with its record, not skipped.
 #[tokio::test]
@@ -589,21 +610,10 @@ async fn a_records_lookup_keys_live_and_go_with_it() {
     use ch_store::knowledge::{self, AdvisoryRow};
     each_backend(|db| async move {
         let row = |id: &str, aliases: &[&str], packages: &[(&str, &str)], products: &[(&str, &str)]| AdvisoryRow {
-            id: id.into(),
-            origin: "osv".into(),
-            source_format: "osv-json".into(),
-            modified: 1,
-            published: None,
-            withdrawn: None,
-            summary: None,
-            severity: None,
-            score: None,
-            exploited: false,
-            record: knowledge::pack_record(&json!({"id": id, "modified": "2026-01-01T00:00:00Z"}).to_string()),
-            digest: "d".into(),
             aliases: aliases.iter().map(|a| a.to_string()).collect(),
             packages: packages.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
             products: products.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+            ..osv_row(id, &json!({"id": id, "modified": "2026-01-01T00:00:00Z"}).to_string())
         };
         let a = row(
             "GHSA-keys-0001",
@@ -661,21 +671,9 @@ async fn advisory_records_are_stored_packed_and_read_back() {
         let details = "A crafted request makes the parser read past the end of its buffer. ".repeat(40);
         let json = json!({"id": "GHSA-test-0001", "modified": "2026-01-01T00:00:00Z", "details": details}).to_string();
         let row = AdvisoryRow {
-            id: "GHSA-test-0001".into(),
-            origin: "osv".into(),
-            source_format: "osv-json".into(),
-            modified: 1,
-            published: None,
-            withdrawn: None,
-            summary: None,
-            severity: None,
-            score: None,
-            exploited: false,
-            record: knowledge::pack_record(&json),
-            digest: "d".into(),
             aliases: vec!["CVE-2026-0001".into()],
             packages: vec![("PyPI".into(), "demo".into())],
-            products: Vec::new(),
+            ..osv_row("GHSA-test-0001", &json)
         };
         ensure!(row.record.len() * 4 < json.len(), "packed {} of {} bytes", row.record.len(), json.len());
         let mut tx = db.store.begin().await?;
