@@ -585,6 +585,17 @@ impl Advisory {
     }
 
     fn read(osv: Osv, source: Format, parsed: Option<Option<Applicability>>) -> Result<Advisory, Error> {
+        // An id is a key everywhere it goes (the store, the index, URLs); a control
+        // character in one (PostgreSQL's text cannot hold NUL at all) is refused here.
+        if osv.id.chars().any(char::is_control) {
+            return Err(Error::invalid(
+                source,
+                None,
+                "/id",
+                "an id without control characters",
+                format!("{:?}", osv.id),
+            ));
+        }
         let modified = timestamp(&osv, source, "modified", &osv.modified)?;
         let published = osv.published.as_deref().map(|p| timestamp(&osv, source, "published", p)).transpose()?;
         let withdrawn = osv.withdrawn.as_deref().map(|w| timestamp(&osv, source, "withdrawn", w)).transpose()?;
@@ -763,6 +774,22 @@ mod tests {
             default_status: default,
             versions,
         }
+    }
+
+    #[test]
+    fn an_id_with_a_control_character_is_refused_with_its_place() {
+        let osv = crate::osv::Osv::from_json_slice(br#"{"id":"x_A\u0000B","modified":"2024-01-01T00:00:00Z"}"#)
+            .expect("the JSON reads");
+        match Advisory::from_osv(osv, Format::OsvJson) {
+            Err(Error::Invalid { path, found, .. }) => {
+                assert_eq!(path, "/id");
+                assert_eq!(found, r#""x_A\0B""#);
+            }
+            other => panic!("read as {other:?}"),
+        }
+        let fine =
+            crate::osv::Osv::from_json_slice(br#"{"id":"x_A-B","modified":"2024-01-01T00:00:00Z"}"#).expect("reads");
+        assert!(Advisory::from_osv(fine, Format::OsvJson).is_ok());
     }
 
     #[test]

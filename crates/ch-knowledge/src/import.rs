@@ -217,8 +217,10 @@ pub(crate) async fn run(
     let mut progress = ImportProgress::default();
     let mut kept_errors: Vec<String> = Vec::new();
     let mut last_seq = 0;
+    // The open batch lives out here so that a failure rolls it back explicitly below: its
+    // connection then gives back the bulk page cache (`Store::begin_bulk`).
+    let mut open: Option<Open> = None;
     let outcome: Result<()> = async {
-        let mut open: Option<Open> = None;
         loop {
             // A batch stays open while chunks come, up to its size or its time: the store's
             // write lock is not held waiting on a slow source.
@@ -257,6 +259,10 @@ pub(crate) async fn run(
         Ok(())
     }
     .await;
+    if let Some(o) = open.take() {
+        // Only after a failure: the batch was not committed, and is not kept.
+        let _ = o.tx.rollback().await;
+    }
     drop(rx_chunks);
     let _ = tokio::task::spawn_blocking(move || reader.join()).await;
 

@@ -127,8 +127,9 @@ impl Index {
     }
 
     /// Works out a record's postings without the index (its ranges, fixed versions and
-    /// CPE names parsed; listed versions wait for a lookup): the costly half of [`Index::upsert`], for a thread of its own.
-    /// [`Index::insert`] then stores it under the lock in a fraction of the time.
+    /// CPE names parsed; listed versions wait for a lookup): the costly half of
+    /// [`Index::upsert`], for a thread of its own. [`Index::insert`] then stores it under
+    /// the lock in a fraction of the time.
     pub fn prepare(advisory: Arc<Advisory>) -> Prepared {
         let key = RecordKey::of(&advisory);
         let rec = Arc::new(Rec { key, advisory });

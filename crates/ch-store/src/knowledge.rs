@@ -282,6 +282,13 @@ pub async fn delete_advisories(tx: &mut Tx, keys: &[(&str, &str)]) -> Result<()>
     Ok(())
 }
 
+/// Text from outside as both backends store it: PostgreSQL's `text` cannot hold NUL, so
+/// a NUL becomes U+FFFD (the record itself keeps it: it is stored as bytes). Keys are
+/// refused earlier (`ch-advisory` refuses an id with a control character).
+fn storable(s: &str) -> String {
+    if s.contains('\0') { s.replace('\0', "\u{FFFD}") } else { s.to_owned() }
+}
+
 /// A record's lookup keys as its row holds them (column `lookup_keys`, migration 0007):
 /// `{"i":[alias,...],"p":[[ecosystem,name],...],"v":[[vendor,product],...]}`, each list
 /// without repeats, in the record's order.
@@ -353,7 +360,7 @@ pub async fn insert_advisories(tx: &mut Tx, rows: &[&AdvisoryRow], seq: i64, now
                 .bind(r.modified)
                 .bind(r.published)
                 .bind(r.withdrawn)
-                .bind(r.summary.as_deref())
+                .bind(r.summary.as_deref().map(storable))
                 .bind(r.severity.as_deref())
                 .bind(r.score.map(|s| (s * 10.0).round() as i64))
                 .bind(i64::from(r.exploited))
@@ -396,10 +403,10 @@ pub async fn put_kev(tx: &mut Tx, rows: &[KevRow], seq: i64, now_ms: i64) -> Res
         11,
         rows,
         |q, r| {
-            q.bind(&r.cve_id)
-                .bind(&r.vendor)
-                .bind(&r.product)
-                .bind(&r.name)
+            q.bind(storable(&r.cve_id))
+                .bind(storable(&r.vendor))
+                .bind(storable(&r.product))
+                .bind(storable(&r.name))
                 .bind(&r.date_added)
                 .bind(&r.due_date)
                 .bind(i64::from(r.ransomware))

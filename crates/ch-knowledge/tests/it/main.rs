@@ -128,6 +128,49 @@ async fn a_crashed_import_resumes_where_it_stopped() {
     .await;
 }
 
+/// A NUL in a record's text (PostgreSQL's `text` cannot hold one) does not stop an
+/// import: in an id it is refused with its line, in a summary the row keeps U+FFFD and the
+/// record keeps the NUL; the records around them go in, on both backends.
+#[tokio::test]
+async fn a_nul_in_a_record_is_refused_or_kept_and_the_rest_go_in() {
+    each_backend(|db| async move {
+        let kb = Knowledge::load(db.store.clone(), fixed_clock(ch_testkit::T0)).await?;
+        let tmp = tempfile::tempdir()?;
+        // Three real PyPA records: the first with a NUL in its summary, the second in its id.
+        let mut decoder = zstd::Decoder::new(std::fs::File::open(shared("osv/pypa.jsonl.zst"))?)?;
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut decoder, &mut text)?;
+        let mut lines = Vec::new();
+        for (i, line) in text.lines().take(3).enumerate() {
+            let mut v: serde_json::Value = serde_json::from_str(line)?;
+            let id = v["id"].as_str().context("id")?.to_owned();
+            match i {
+                0 => v["summary"] = serde_json::Value::String("before\u{0}after".into()),
+                1 => v["id"] = serde_json::Value::String(format!("{id}\u{0}")),
+                _ => {}
+            }
+            lines.push((id, serde_json::to_string(&v)?));
+        }
+        let path = tmp.path().join("nul.jsonl");
+        std::fs::write(&path, lines.iter().map(|(_, l)| format!("{l}\n")).collect::<String>())?;
+        let run = kb.import(&[path], &ImportOptions::default(), &mut |_| {}).await?;
+        ensure!(run.progress.inserted == 2 && run.progress.errors == 1, "{:?} {:?}", run.progress, run.errors);
+        ensure!(run.errors.iter().any(|e| e.contains("nul.jsonl:2") && e.contains("/id")), "{:?}", run.errors);
+        let (summary,): (String,) = sqlx::query_as("SELECT summary FROM advisories WHERE id = $1")
+            .bind(&lines[0].0)
+            .fetch_one(db.store.pool())
+            .await?;
+        ensure!(summary == "before\u{FFFD}after", "{summary:?}");
+        let mut c = db.store.conn().await?;
+        let stored = ch_store::knowledge::changed_advisories(&mut c, 0).await?;
+        let first = stored.iter().find(|s| s.id == lines[0].0).context("first stored")?;
+        ensure!(first.json()?.contains("before\\u0000after"), "the record keeps its NUL");
+        ensure!(stored.iter().any(|s| s.id == lines[2].0), "the third record");
+        Ok(db)
+    })
+    .await;
+}
+
 /// A file server with `ETag` and `Last-Modified` validators, counting requests and
 /// conditional hits.
 #[derive(Clone)]
